@@ -1,0 +1,3 @@
+from article6.cli import main
+
+main()

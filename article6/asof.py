@@ -1,0 +1,39 @@
+"""The "as of" date every figure is computed for: today, or the day a visitor picks."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+EARLIEST = dt.date(2008, 5, 30)  # the Convention was adopted in Dublin on 30 May 2008
+LATEST = dt.date(2100, 12, 31)
+
+
+def today() -> dt.date:
+    return timezone.localdate()
+
+
+def parse_as_of(value: str | None) -> tuple[dt.date, str | None]:
+    """(date, error): today when empty; today and an explanation when invalid."""
+    if not value:
+        return today(), None
+    try:
+        day = dt.date.fromisoformat(value.strip())
+    except ValueError:
+        return today(), _("“%(value)s” is not a date (YYYY-MM-DD); showing today.") % {"value": value[:40]}
+    if not EARLIEST <= day <= LATEST:
+        return today(), _("Dates from %(first)s to %(last)s only; showing today.") % {
+            "first": EARLIEST.isoformat(),
+            "last": LATEST.isoformat(),
+        }
+    return day, None
+
+
+def as_of_from_request(request) -> tuple[dt.date, str | None]:
+    cached = getattr(request, "_article6_as_of", None)
+    if cached is None:
+        cached = parse_as_of(request.GET.get("as_of"))
+        request._article6_as_of = cached
+    return cached

@@ -1,0 +1,93 @@
+"""Meetings of States Parties and published facts about Art. 3 and Art. 4 obligations."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from article6.treaty import rules
+
+
+class MeetingKind(models.TextChoices):
+    MSP = "msp", _("Meeting of States Parties")  # Art. 11
+    REVIEW_CONFERENCE = "review", _("Review Conference")  # Art. 12
+
+
+class Meeting(models.Model):
+    """A Meeting of States Parties (Art. 11) or Review Conference (Art. 12):
+    the bodies that decide on extension requests (Arts. 3 and 4)."""
+
+    code = models.CharField(_("code"), max_length=20, unique=True, help_text=_("e.g. 9MSP, 2RC"))
+    kind = models.CharField(_("kind"), max_length=10, choices=MeetingKind.choices)
+    name = models.CharField(_("name"), max_length=200)
+    place = models.CharField(_("place"), max_length=120, blank=True)
+    opens = models.DateField(_("opens"), null=True, blank=True)
+    closes = models.DateField(_("closes"), null=True, blank=True)
+    source = models.TextField(_("source"), blank=True)
+
+    class Meta:
+        ordering = ["closes", "code"]
+        verbose_name = _("meeting")
+        verbose_name_plural = _("meetings")
+
+    def __str__(self) -> str:
+        return self.name or self.code
+
+
+class Article(models.IntegerChoices):
+    STOCKPILE_DESTRUCTION = 3, _("Article 3: stockpile destruction")
+    CLEARANCE = 4, _("Article 4: clearance and destruction of remnants")
+
+
+class FactKind(models.TextChoices):
+    CONTAMINATED = rules.FactKind.CONTAMINATED, _("listed as a contaminated State Party")
+    HOLDS_STOCKPILES = rules.FactKind.HOLDS_STOCKPILES, _("holds stockpiles")
+    EXTENSION_CONSIDERED = rules.FactKind.EXTENSION_CONSIDERED, _("extension request considered")
+    EXTENSION_GRANTED = rules.FactKind.EXTENSION_GRANTED, _("extension granted")
+    COMPLETED = rules.FactKind.COMPLETED, _("completion declared")
+    END_OF_HOSTILITIES = rules.FactKind.END_OF_HOSTILITIES, _("end of active hostilities (Art. 4(1)(b))")
+
+
+class ObligationFact(models.Model):
+    """One published fact about a State's Art. 3 or Art. 4 obligation, with its source.
+
+    The status of the obligation is never stored: it is computed from these
+    facts and the State's entry into force by `rules.obligation_on`.
+    """
+
+    state = models.ForeignKey(
+        "states.State", on_delete=models.CASCADE, related_name="obligation_facts", verbose_name=_("State")
+    )
+    article = models.PositiveSmallIntegerField(_("article"), choices=Article.choices)
+    kind = models.CharField(_("fact"), max_length=30, choices=FactKind.choices)
+    date = models.DateField(
+        _("date"),
+        help_text=_("The day the fact is known for: the source's date, the completion, or the decision."),
+    )
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.PROTECT, null=True, blank=True, related_name="facts", verbose_name=_("meeting")
+    )
+    new_deadline = models.DateField(_("new deadline"), null=True, blank=True)
+    source = models.TextField(_("source"))
+    is_sample = models.BooleanField(_("fictional sample data"), default=False)
+
+    class Meta:
+        ordering = ["state__name", "article", "date", "id"]
+        verbose_name = _("obligation fact")
+        verbose_name_plural = _("obligation facts")
+        constraints = [
+            models.UniqueConstraint(fields=["state", "article", "kind", "date"], name="unique_obligation_fact"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.state} Art. {self.article}: {self.get_kind_display()} ({self.date})"
+
+    def as_rule_fact(self) -> rules.ObligationFact:
+        return rules.ObligationFact(
+            article=self.article,
+            kind=rules.FactKind(self.kind),
+            date=self.date,
+            new_deadline=self.new_deadline,
+            meeting=self.meeting.code if self.meeting_id else "",
+            source=self.source,
+        )

@@ -1,0 +1,3 @@
+from article6.states.views import home as deadlines
+
+deadlines_ics = deadlines

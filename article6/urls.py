@@ -1,0 +1,16 @@
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+admin.site.site_header = _("article6 administration")
+admin.site.site_title = _("article6")
+admin.site.index_title = _("Implementation Support Unit back office")
+
+urlpatterns = [
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", include("article6.api.urls")),
+    path("admin/", admin.site.urls),
+    path("", include("article6.states.urls")),
+    path("", include("article6.treaty.urls")),
+]

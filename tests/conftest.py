@@ -1,0 +1,30 @@
+"""Shared fixtures: the real reference data in the test database."""
+
+import datetime as dt
+
+import pytest
+
+from article6.states.models import State
+from article6.states.reference import load_reference
+from article6.states.sample import load_sample
+
+
+@pytest.fixture
+def reference(db):
+    """The project's reference data (125 States, meetings, organisations, obligation facts)."""
+    load_reference(today=dt.date(2026, 11, 22))
+    return State.objects
+
+
+@pytest.fixture
+def sample(reference):
+    load_sample()
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
