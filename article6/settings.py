@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "article6.accounts",
     "article6.states",
     "article6.treaty",
     "article6.api",
@@ -125,6 +126,7 @@ TIME_ZONE = "UTC"
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # collectstatic target; whitenoise expects it
 NODE_MODULES = Path(os.environ.get("ARTICLE6_NODE_MODULES", BASE_DIR / "node_modules"))
 # Front-end packages come from npm at set-up (package.json), never from the repository.
 STATICFILES_DIRS = [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from article6.treaty.rules import TreatyDates
@@ -49,12 +50,8 @@ class State(models.Model):
     instrument_kind = models.CharField(
         _("kind of instrument"), max_length=2, choices=InstrumentKind.choices, blank=True
     )
-    provisional_application_date = models.DateField(
-        _("provisional application (Art. 18)"), null=True, blank=True
-    )
-    withdrawal_notified_date = models.DateField(
-        _("instrument of withdrawal received (Art. 20)"), null=True, blank=True
-    )
+    provisional_application_date = models.DateField(_("provisional application (Art. 18)"), null=True, blank=True)
+    withdrawal_notified_date = models.DateField(_("instrument of withdrawal received (Art. 20)"), null=True, blank=True)
     withdrawal_armed_conflict_ended = models.DateField(
         _("end of armed conflict delaying withdrawal (Art. 20(2))"), null=True, blank=True
     )
@@ -73,6 +70,9 @@ class State(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("states:detail", args=[self.iso3])
+
     @property
     def treaty_dates(self) -> TreatyDates:
         return TreatyDates(
@@ -81,11 +81,6 @@ class State(models.Model):
             withdrawal_notified=self.withdrawal_notified_date,
             armed_conflict_ended=self.withdrawal_armed_conflict_ended,
         )
-
-    def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
-        return reverse("states:detail", args=[self.iso3])
 
 
 class OrganisationKind(models.TextChoices):

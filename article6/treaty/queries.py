@@ -5,6 +5,7 @@ the number of States."""
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from dataclasses import dataclass
 
 from article6.states.models import State
@@ -127,12 +128,17 @@ def deadlines(
     article: int | None = None,
     iso3: str | None = None,
     kinds: set[rules.DeadlineKind] | None = None,
+    known_on: dt.date | None = None,
 ) -> list[StateDeadline]:
     """Every deadline from `start` to `end` (both included), in date order.
-    Obligations are taken as they stand on `start`. Three queries."""
+    Obligations are taken as they stand on `start`. With `known_on`, only the
+    States that had deposited their instrument by that day (a page "as of" a
+    past date does not show deadlines of States that joined later). Three queries."""
     qs = State.objects.all()
     if iso3:
         qs = qs.filter(iso3=iso3.upper())
+    if known_on is not None:
+        qs = qs.filter(deposit_date__lte=known_on)
     meetings = meetings_with_opening()
     out: list[StateDeadline] = []
     for c in clocks(start, qs):
@@ -144,3 +150,175 @@ def deadlines(
             out.append(StateDeadline(c.state, d))
     out.sort(key=lambda sd: (sd.date, sd.deadline.article, sd.state.name))
     return out
+
+
+# --- Pages: the States list, a State's profile, deadlines grouped for reading ---------------
+
+STATE_SORTS = ("name", "region", "deposit", "eif")
+
+
+def folded(text: str) -> str:
+    """Lower case without accents, so that "cote" finds "Côte d'Ivoire" and
+    names sort as people expect. No query."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)).casefold()
+
+
+def _sort_value(c: StateClock, key: str):
+    if key == "region":
+        return c.state.region
+    if key == "deposit":
+        return c.state.deposit_date
+    if key == "eif":
+        return c.entry_into_force
+    return folded(c.state.name)
+
+
+def search_states(
+    as_of: dt.date,
+    *,
+    status: rules.Status | None = None,
+    region: str | None = None,
+    q: str | None = None,
+    sort: str = "name",
+) -> tuple[list[StateClock], dict[rules.Status, int]]:
+    """The States matching a region and a search text (name, accents and case
+    ignored, or ISO3 code), with their status on `as_of`; then only those of
+    `status`, sorted by `sort` (one of STATE_SORTS, "-" in front for descending;
+    States without the date sort last either way, ties by name).
+
+    Returns the States and how many of each status matched before the status
+    filter, so a page can offer them as choices. Three queries."""
+    qs = State.objects.all()
+    if region:
+        qs = qs.filter(region=region)
+    found = clocks(as_of, qs)
+    text = folded((q or "").strip())
+    if text:
+        found = [c for c in found if text in folded(c.state.name) or text == c.state.iso3.casefold()]
+    counts = dict.fromkeys(rules.Status, 0)
+    for c in found:
+        counts[c.status] += 1
+    if status is not None:
+        found = [c for c in found if c.status is status]
+
+    descending = sort.startswith("-")
+    key = sort.lstrip("-")
+    if key not in STATE_SORTS:
+        raise ValueError(f"Unknown sort {sort!r}; one of {', '.join(STATE_SORTS)}")
+    found.sort(key=lambda c: folded(c.state.name))
+    dated = [c for c in found if _sort_value(c, key) is not None]
+    undated = [c for c in found if _sort_value(c, key) is None]
+    dated.sort(key=lambda c: _sort_value(c, key), reverse=descending)  # stable: ties stay by name
+    return dated + undated, counts
+
+
+@dataclass(frozen=True)
+class StateProfile:
+    """One State on `clock.as_of`, with its deadlines up to `until`."""
+
+    clock: StateClock
+    until: dt.date
+    upcoming: list[rules.Deadline]
+    meetings: dict[str, Meeting]  # by code, for the obligation facts
+
+    @property
+    def state(self) -> State:
+        return self.clock.state
+
+    def extensions(self, article: int) -> list[rules.ObligationFact]:
+        """The extensions granted for an article, in the order decided, including
+        any decided after `as_of` (a page marks those)."""
+        obligation = self.clock.article_3 if article == 3 else self.clock.article_4
+        return [f for f in obligation.facts if f.kind is rules.FactKind.EXTENSION_GRANTED]
+
+    @property
+    def extensions_3(self) -> list[rules.ObligationFact]:
+        return self.extensions(3)
+
+    @property
+    def extensions_4(self) -> list[rules.ObligationFact]:
+        return self.extensions(4)
+
+    @property
+    def timeline(self) -> list[tuple[str, dt.date | None]]:
+        """The State's treaty events in order, (event, day): signature, deposit,
+        entry into force, withdrawal notified and effective. Steps not (yet)
+        reached have no day and come last; a withdrawal only once notified."""
+        s, c = self.state, self.clock
+        events = [
+            ("signature", s.signature_date),
+            ("deposit", s.deposit_date),
+            ("entry_into_force", c.entry_into_force),
+        ]
+        if s.withdrawal_notified_date:
+            events += [
+                ("withdrawal_notified", s.withdrawal_notified_date),
+                ("withdrawal_effective", c.withdrawal_effective),
+            ]
+        if s.deposit_date and not s.signature_date:
+            events = events[1:]  # accession without signature (Art. 16(2))
+        dated = sorted((e for e in events if e[1] is not None), key=lambda e: e[1])
+        return dated + [e for e in events if e[1] is None]
+
+
+def state_profile(iso3: str, as_of: dt.date, months: int = 24) -> StateProfile | None:
+    """A State by ISO3 code (any case) as of a date, with every deadline from
+    `as_of` to `months` later if it had deposited its instrument by then; None
+    when no State has that code. Four queries."""
+    state = State.objects.filter(iso3=iso3.strip().upper()).for_clock().first()
+    if state is None:
+        return None
+    meetings = {m.code: m for m in Meeting.objects.all()}
+    openings = [(m.code, m.opens) for m in meetings.values() if m.opens is not None]
+    c = clock(state, as_of)
+    until = rules.add_months(as_of, months)
+    upcoming = []
+    if state.deposit_date is not None and state.deposit_date <= as_of:  # as in deadlines(known_on=as_of)
+        upcoming = rules.state_deadlines(state.treaty_dates, c.obligations, as_of, until, openings)
+    return StateProfile(clock=c, until=until, upcoming=upcoming, meetings=meetings)
+
+
+@dataclass(frozen=True)
+class AnnualReportsDue:
+    """The annual reports (Art. 7(2)) of several States, all due the same 30 April."""
+
+    date: dt.date
+    covered_year: int | None
+    states: tuple[State, ...]
+    is_group = True
+    kind = rules.DeadlineKind.ANNUAL_REPORT
+    article = 7
+
+    @property
+    def count(self) -> int:
+        return len(self.states)
+
+
+def group_annual_reports(items: list[StateDeadline]) -> list[StateDeadline | AnnualReportsDue]:
+    """The same deadlines, with the annual reports due on one day collapsed into
+    one row in the place of the first of them. No query."""
+    out: list = []
+    groups: dict[dt.date, tuple[int, list[State], int | None]] = {}
+    for item in items:
+        d = item.deadline
+        if d.kind is not rules.DeadlineKind.ANNUAL_REPORT:
+            out.append(item)
+            continue
+        if d.date not in groups:
+            groups[d.date] = (len(out), [], d.covered_year)
+            out.append(None)
+        groups[d.date][1].append(item.state)
+    for day, (index, states, year) in groups.items():
+        out[index] = AnnualReportsDue(date=day, covered_year=year, states=tuple(states))
+    return out
+
+
+def by_month(items: list) -> list[tuple[dt.date, list]]:
+    """Items with a `date`, already in date order, as (first day of the month, items). No query."""
+    months: list[tuple[dt.date, list]] = []
+    for item in items:
+        month = item.date.replace(day=1)
+        if not months or months[-1][0] != month:
+            months.append((month, []))
+        months[-1][1].append(item)
+    return months

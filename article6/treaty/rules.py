@@ -65,9 +65,7 @@ def entry_into_force(deposit: dt.date | None) -> dt.date | None:
     return max(CONVENTION_ENTRY_INTO_FORCE, first_day_of_sixth_month_after(deposit))
 
 
-def withdrawal_effective(
-    notified: dt.date | None, armed_conflict_ended: dt.date | None = None
-) -> dt.date | None:
+def withdrawal_effective(notified: dt.date | None, armed_conflict_ended: dt.date | None = None) -> dt.date | None:
     """The day a withdrawal takes effect (Art. 20(2)).
 
     Six months after the Depositary receives the instrument of withdrawal
@@ -155,9 +153,7 @@ def clearance_deadline(eif: dt.date, end_of_active_hostilities: dt.date | None =
     return base
 
 
-def base_deadline(
-    article: int, eif: dt.date, end_of_active_hostilities: dt.date | None = None
-) -> dt.date:
+def base_deadline(article: int, eif: dt.date, end_of_active_hostilities: dt.date | None = None) -> dt.date:
     if article == 3:
         return stockpile_destruction_deadline(eif)
     if article == 4:
@@ -187,9 +183,7 @@ def extension_exceeds_limit(article: int, previous_deadline: dt.date, new_deadli
     return new_deadline > add_years(previous_deadline, max_extension_years(article))
 
 
-def extended_deadline(
-    base: dt.date, extensions: Iterable[Extension], as_of: dt.date
-) -> dt.date | None:
+def extended_deadline(base: dt.date, extensions: Iterable[Extension], as_of: dt.date) -> dt.date | None:
     """The deadline in force on `as_of` after the extensions decided by then, or
     None when none had been granted. Later decisions replace earlier ones."""
     granted = sorted((e for e in extensions if e.decided <= as_of), key=lambda e: e.decided)
@@ -265,9 +259,7 @@ def first_annual_report_year(eif: dt.date) -> int:
     return initial_report_due(eif).year
 
 
-def next_annual_report_due(
-    eif: dt.date, as_of: dt.date, withdrawal_effective: dt.date | None = None
-) -> dt.date | None:
+def next_annual_report_due(eif: dt.date, as_of: dt.date, withdrawal_effective: dt.date | None = None) -> dt.date | None:
     """The next 30 April on or after `as_of` on which an annual update is due
     (Art. 7(2)); on 30 April itself that same day. None once withdrawn."""
     year = max(first_annual_report_year(eif), as_of.year - 1)
@@ -391,9 +383,7 @@ class Obligation:
         return (self.deadline - self.as_of).days
 
 
-def obligation_on(
-    article: int, eif: dt.date | None, facts: Iterable[ObligationFact], as_of: dt.date
-) -> Obligation:
+def obligation_on(article: int, eif: dt.date | None, facts: Iterable[ObligationFact], as_of: dt.date) -> Obligation:
     """A State's Art. 3 or Art. 4 obligation as of `as_of`, from published facts.
 
     Whether the article applies is a property of the State that the facts
@@ -407,14 +397,8 @@ def obligation_on(
     applies = any(f.kind in APPLYING_FACTS for f in own)
     base = None
     if eif is not None:
-        hostilities_end = max(
-            (f.date for f in own if f.kind is FactKind.END_OF_HOSTILITIES), default=None
-        )
-        base = (
-            clearance_deadline(eif, hostilities_end)
-            if article == 4
-            else stockpile_destruction_deadline(eif)
-        )
+        hostilities_end = max((f.date for f in own if f.kind is FactKind.END_OF_HOSTILITIES), default=None)
+        base = clearance_deadline(eif, hostilities_end) if article == 4 else stockpile_destruction_deadline(eif)
     extensions = [
         Extension(decided=f.date, new_deadline=f.new_deadline, meeting=f.meeting, source=f.source)
         for f in own
@@ -479,8 +463,10 @@ def state_deadlines(
 
     Art. 7 reports for States Parties; Art. 3 and Art. 4 deadlines where the
     article applies and completion has not been declared; and, for those, the
-    last day to request an extension from the last recorded meeting (code,
-    opening day) that opens before the deadline expires.
+    last day to submit an extension request to the next recorded meeting
+    (code, opening day) that still accepts one on `start` and opens before the
+    deadline expires. Only that next meeting is used: whether a later one also
+    comes before the deadline depends on meetings not yet recorded.
     """
     eif = dates.entry_into_force
     if eif is None:
@@ -504,9 +490,11 @@ def state_deadlines(
         kind = DeadlineKind.STOCKPILE_DESTRUCTION if obligation.article == 3 else DeadlineKind.CLEARANCE
         if keep(obligation.deadline):
             out.append(Deadline(obligation.deadline, kind, obligation.article))
-        before = [m for m in meetings if m[1] < obligation.deadline]
-        if before:
-            code, opens = before[-1]
+        open_to_requests = [
+            m for m in meetings if m[1] < obligation.deadline and extension_request_last_day(m[1]) >= start
+        ]
+        if open_to_requests:
+            code, opens = open_to_requests[0]
             last_day = extension_request_last_day(opens)
             if keep(last_day):
                 out.append(Deadline(last_day, DeadlineKind.EXTENSION_REQUEST, obligation.article, meeting=code))

@@ -15,9 +15,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         defaults = Files()
         for name in ("states", "meetings", "organisations", "obligations"):
-            parser.add_argument(
-                f"--{name}", type=Path, default=getattr(defaults, name), help=f"the {name} CSV file"
-            )
+            parser.add_argument(f"--{name}", type=Path, default=getattr(defaults, name), help=f"the {name} CSV file")
 
     def handle(self, *args, **options):
         files = Files(**{k: options[k] for k in ("states", "meetings", "organisations", "obligations")})

@@ -1,0 +1,54 @@
+"""The filters of the States list. A value that does not validate is ignored
+(the page says so); the others still apply."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from article6.states.models import Region
+from article6.treaty import labels, rules
+from article6.treaty.queries import STATE_SORTS
+
+SORT_LABELS = {
+    "name": _("Name"),
+    "region": _("Region"),
+    "deposit": _("Deposit of instrument"),
+    "eif": _("Entry into force"),
+}
+
+
+def sort_choices():
+    for key in STATE_SORTS:
+        yield key, _("%(column)s, ascending") % {"column": SORT_LABELS[key]}
+        yield f"-{key}", _("%(column)s, descending") % {"column": SORT_LABELS[key]}
+
+
+class StateFilterForm(forms.Form):
+    q = forms.CharField(label=_("Name or ISO3 code"), required=False, max_length=100)
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("All statuses"))] + [(s.value, labels.STATUS_LABELS[s]) for s in rules.Status],
+    )
+    region = forms.ChoiceField(label=_("Region"), required=False, choices=[("", _("All regions")), *Region.choices])
+    sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=sort_choices)
+
+    def filters(self) -> dict:
+        """The valid filters; an invalid one is left out (see `ignored`)."""
+        self.is_valid()
+        data = self.cleaned_data
+        return {
+            "q": data.get("q") or None,
+            "status": rules.Status(data["status"]) if data.get("status") else None,
+            "region": data.get("region") or None,
+            "sort": data.get("sort") or "name",
+        }
+
+    def ignored(self) -> list[tuple[str, str, str, str]]:
+        """(parameter, field label, value given, reason) of every value ignored."""
+        self.is_valid()
+        return [
+            (name, str(self.fields[name].label), str(self.data.get(name, ""))[:60], " ".join(str(e) for e in errors))
+            for name, errors in self.errors.items()
+        ]

@@ -1,0 +1,132 @@
+"""Template helpers for the public pages: links that keep the as-of date,
+dates in <time> elements, countdowns and the labels of computed values."""
+
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import urlencode
+
+from django import template
+from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.html import format_html
+from django.utils.translation import gettext, ngettext
+
+from article6.treaty import labels, rules
+
+register = template.Library()
+
+
+def _as_of_param(context) -> str | None:
+    """The as-of date to carry in links: only a valid date other than today."""
+    as_of = context.get("as_of")
+    if as_of is None or context.get("as_of_is_today", True) or context.get("as_of_error"):
+        return None
+    return as_of.isoformat()
+
+
+@register.simple_tag(takes_context=True)
+def as_of_url(context, viewname, *args, **query):
+    """{% as_of_url 'states:detail' 'FJI' region='Europe' %}: the URL, with the
+    given query parameters (empty ones left out) and the as-of date."""
+    url = reverse(viewname, args=args)
+    params = {key: value for key, value in query.items() if value not in (None, "")}
+    as_of = _as_of_param(context)
+    if as_of:
+        params.setdefault("as_of", as_of)
+    return f"{url}?{urlencode(params)}" if params else url
+
+
+@register.simple_tag(takes_context=True)
+def query(context, **changes):
+    """{% query page=2 %}: the current query string with changes (None removes a
+    key), dropping an invalid as-of date so that links do not repeat its error."""
+    params = context["request"].GET.copy()
+    if context.get("as_of_error"):
+        params.pop("as_of", None)
+    for key, value in changes.items():
+        if value is None or value == "":
+            params.pop(key, None)
+        else:
+            params[key] = value
+    return "?" + params.urlencode() if params else "?"
+
+
+@register.filter
+def as_time(day: dt.date | None, fmt: str = "j F Y"):
+    """A date readable by people ("1 November 2010") inside <time datetime="2010-11-01">."""
+    if not day:
+        return format_html(
+            '<span class="text-body-secondary" aria-hidden="true">—</span><span class="visually-hidden">{}</span>',
+            gettext("none"),
+        )
+    return format_html('<time datetime="{}">{}</time>', day.isoformat(), date_format(day, fmt))
+
+
+@register.simple_tag
+def countdown(day: dt.date | None, as_of: dt.date) -> str:
+    """ "in 12 days", "today", "3 days ago"."""
+    if day is None:
+        return ""
+    days = (day - as_of).days
+    if days == 0:
+        return gettext("today")
+    if days > 0:
+        return ngettext("in %(days)s day", "in %(days)s days", days) % {"days": days}
+    return ngettext("%(days)s day ago", "%(days)s days ago", -days) % {"days": -days}
+
+
+@register.simple_tag
+def obligation_countdown(obligation: rules.Obligation) -> str:
+    """Days left before the deadline in force, or how long it has been overdue."""
+    if obligation.status is rules.ObligationStatus.OVERDUE:
+        days = -(obligation.days_left or 0)
+        return ngettext("overdue by %(days)s day", "overdue by %(days)s days", days) % {"days": days}
+    if obligation.status in (rules.ObligationStatus.ON_TRACK, rules.ObligationStatus.DUE_SOON):
+        days = obligation.days_left or 0
+        if days == 0:
+            return gettext("due today")
+        return ngettext("%(days)s day left", "%(days)s days left", days) % {"days": days}
+    return ""
+
+
+@register.filter
+def status_label(status) -> str:
+    return str(labels.STATUS_LABELS[rules.Status(status)])
+
+
+@register.filter
+def obligation_label(status) -> str:
+    return str(labels.OBLIGATION_STATUS_LABELS[rules.ObligationStatus(status)])
+
+
+@register.filter
+def what_is_due(deadline: rules.Deadline) -> str:
+    return labels.what_is_due(deadline)
+
+
+@register.filter
+def provision(deadline: rules.Deadline) -> str:
+    return labels.provision(deadline)
+
+
+@register.filter
+def fact_label(kind) -> str:
+    from article6.treaty.models import FactKind
+
+    return str(FactKind(str(kind)).label)
+
+
+@register.filter
+def lookup(mapping, key):
+    """{{ profile.meetings|lookup:fact.meeting }}: a dictionary value by a variable key."""
+    try:
+        return mapping.get(key)
+    except AttributeError:
+        return None
+
+
+@register.filter
+def is_web_url(value) -> bool:
+    """Whether a stored address may be a link: http(s) only, never javascript: and the like."""
+    return isinstance(value, str) and value.lower().startswith(("https://", "http://"))
