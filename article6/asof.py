@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,6 +30,28 @@ def parse_as_of(value: str | None) -> tuple[dt.date, str | None]:
             "last": LATEST.isoformat(),
         }
     return day, None
+
+
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+
+
+def parse_date(value: str) -> dt.date:
+    """A date written YYYY-MM-DD from EARLIEST to LATEST, for the API and the
+    command line, which refuse what the pages would replace by today: a
+    ValueError says what is wrong."""
+    text = value.strip()
+    shown = value[:40]
+    if not ISO_DATE.fullmatch(text):
+        raise ValueError(_("“%(value)s” is not a date written YYYY-MM-DD.") % {"value": shown})
+    try:
+        day = dt.date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(_("“%(value)s” is not a day of the calendar.") % {"value": shown}) from None
+    if not EARLIEST <= day <= LATEST:
+        raise ValueError(
+            _("Dates from %(first)s to %(last)s only.") % {"first": EARLIEST.isoformat(), "last": LATEST.isoformat()}
+        )
+    return day
 
 
 def as_of_from_request(request) -> tuple[dt.date, str | None]:

@@ -5,10 +5,11 @@ the number of States."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import unicodedata
 from dataclasses import dataclass
 
-from article6.states.models import State
+from article6.states.models import Region, State
 from article6.treaty import rules
 from article6.treaty.models import Meeting
 
@@ -55,6 +56,7 @@ class StateClock:
         return {
             "iso3": s.iso3,
             "name": s.name,
+            "region": s.region,
             "as_of": self.as_of.isoformat(),
             "status": self.status.value,
             "in_force": self.in_force,
@@ -94,7 +96,7 @@ def clock(state: State, as_of: dt.date) -> StateClock:
 
 
 def clocks(as_of: dt.date, states=None) -> list[StateClock]:
-    """Clocks for all States (or the given queryset), in two queries."""
+    """Clocks for all States (or the given queryset), in three queries (States, their facts, the facts' meetings)."""
     qs = (states if states is not None else State.objects.all()).for_clock()
     return [clock(s, as_of) for s in qs]
 
@@ -107,6 +109,22 @@ def membership(as_of: dt.date) -> rules.Membership:
     return rules.membership(((s.region, s.treaty_dates) for s in rows), as_of)
 
 
+def membership_json(as_of: dt.date, *, by_region: bool = False) -> dict:
+    """The membership figures in the shape scripts rely on (`article6 membership
+    --json`, the API): totals, and with `by_region` the same three counts for
+    every region, in the order of `Region`. One query."""
+    figures = membership(as_of)
+
+    def counts(c: rules.RegionCount | rules.Membership) -> dict:
+        return {"states_parties": c.states_parties, "signatories": c.signatories, "in_force": c.in_force}
+
+    out = {"as_of": as_of.isoformat(), **counts(figures)}
+    if by_region:
+        regions = list(Region.values) + sorted(set(figures.by_region) - set(Region.values))
+        out["by_region"] = {r: counts(figures.by_region.get(r, rules.RegionCount())) for r in regions}
+    return out
+
+
 @dataclass(frozen=True)
 class StateDeadline:
     state: State
@@ -115,6 +133,17 @@ class StateDeadline:
     @property
     def date(self) -> dt.date:
         return self.deadline.date
+
+
+# Three letters, any case: anything else is no State's code and is not sent to
+# the database (PostgreSQL refuses a NUL character in a query parameter).
+ISO3_CODE = re.compile(r"[A-Za-z]{3}", re.ASCII)
+
+
+def state_exists(iso3: str) -> bool:
+    """Whether a State has this ISO3 code (any case). One query, none for what is not a code."""
+    code = iso3.strip()
+    return bool(ISO3_CODE.fullmatch(code)) and State.objects.filter(iso3=code.upper()).exists()
 
 
 def meetings_with_opening() -> list[tuple[str, dt.date]]:
@@ -133,7 +162,7 @@ def deadlines(
     """Every deadline from `start` to `end` (both included), in date order.
     Obligations are taken as they stand on `start`. With `known_on`, only the
     States that had deposited their instrument by that day (a page "as of" a
-    past date does not show deadlines of States that joined later). Three queries."""
+    past date does not show deadlines of States that joined later). Four queries."""
     qs = State.objects.all()
     if iso3:
         qs = qs.filter(iso3=iso3.upper())
@@ -264,8 +293,11 @@ class StateProfile:
 def state_profile(iso3: str, as_of: dt.date, months: int = 24) -> StateProfile | None:
     """A State by ISO3 code (any case) as of a date, with every deadline from
     `as_of` to `months` later if it had deposited its instrument by then; None
-    when no State has that code. Four queries."""
-    state = State.objects.filter(iso3=iso3.strip().upper()).for_clock().first()
+    when no State has that code (no query when it is not three letters). Four queries."""
+    code = iso3.strip()
+    if not ISO3_CODE.fullmatch(code):
+        return None
+    state = State.objects.filter(iso3=code.upper()).for_clock().first()
     if state is None:
         return None
     meetings = {m.code: m for m in Meeting.objects.all()}
