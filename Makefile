@@ -19,7 +19,7 @@ node_modules/.installed: package.json package-lock.json
 	touch $@
 
 install: $(BIN)/.installed node_modules/.installed
-	@if command -v msgfmt >/dev/null 2>&1; then cd article6 && ../$(A6) compilemessages --verbosity 0; fi
+	@if command -v msgfmt >/dev/null 2>&1; then $(A6) compilemessages --verbosity 0; fi
 
 ## make run: install, create the SQLite database under var/, load the reference and the
 ## labelled sample data, print an administrator account and serve http://127.0.0.1:8000
