@@ -60,3 +60,16 @@ def as_of_from_request(request) -> tuple[dt.date, str | None]:
         cached = parse_as_of(request.GET.get("as_of"))
         request._article6_as_of = cached
     return cached
+
+
+def as_of_option(value: str | None) -> dt.date:
+    """The --as-of option of the commands: today when absent; a CommandError naming
+    the option and the reason when it is not a date."""
+    from django.core.management.base import CommandError
+
+    if not value:
+        return today()
+    try:
+        return parse_date(value)
+    except ValueError as exc:
+        raise CommandError(f"--as-of: {exc}") from None

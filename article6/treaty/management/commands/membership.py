@@ -2,9 +2,9 @@
 
 import json
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
-from article6.asof import parse_date, today
+from article6.asof import as_of_option
 from article6.treaty import queries
 
 
@@ -20,10 +20,7 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="print JSON, the shape scripts rely on")
 
     def handle(self, *args, **options):
-        try:
-            as_of = parse_date(options["as_of"]) if options["as_of"] else today()
-        except ValueError as exc:
-            raise CommandError(f"--as-of: {exc}") from None
+        as_of = as_of_option(options["as_of"])
         figures = queries.membership_json(as_of, by_region=options["by"] == "region")
         if options["json"]:
             self.stdout.write(json.dumps(figures, indent=2))

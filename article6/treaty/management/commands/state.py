@@ -4,7 +4,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from article6.asof import parse_date, today
+from article6.asof import as_of_option
 from article6.treaty import labels, queries
 
 UPCOMING_MONTHS = 12
@@ -22,10 +22,7 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="print JSON, the shape scripts rely on")
 
     def handle(self, *args, **options):
-        try:
-            as_of = parse_date(options["as_of"]) if options["as_of"] else today()
-        except ValueError as exc:
-            raise CommandError(f"--as-of: {exc}") from None
+        as_of = as_of_option(options["as_of"])
         iso3 = options["iso3"]
         profile = queries.state_profile(iso3, as_of, months=UPCOMING_MONTHS)
         if profile is None:
