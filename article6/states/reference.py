@@ -14,7 +14,6 @@ from django.db import transaction
 
 from article6.importing import ImportErrors, Row, collect
 from article6.states.models import InstrumentKind, Organisation, OrganisationKind, Region, State
-from article6.treaty import rules
 from article6.treaty.models import Article, FactKind, Meeting, MeetingKind, ObligationFact
 
 REFERENCE_DIR = Path(__file__).resolve().parent.parent / "data" / "reference"
@@ -186,7 +185,7 @@ def _parse_obligations(path: Path, known_states: set[str], known_meetings: set[s
         if meeting and meeting not in known_meetings:
             row.error("meeting", f"{meeting!r} is not a meeting in the meetings file")
         new_deadline = row.date("new_deadline")
-        if kind is rules.FactKind.EXTENSION_GRANTED and new_deadline is None:
+        if kind == FactKind.EXTENSION_GRANTED and new_deadline is None:
             row.error("new_deadline", "an extension granted needs its new deadline")
         key = (iso3, article, kind, date)
         if key in seen:
