@@ -63,9 +63,16 @@ def test_as_of_banner_and_invalid_date(client, reference):
 
 def test_back_office_requires_staff_sign_in(client, reference, django_user_model):
     response = client.get("/admin/")
-    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+    assert response.status_code == 302 and "/accounts/login/" in client.get("/admin/login/")["Location"]
     admin = django_user_model.objects.create_superuser("isu", "isu@example.org", "a-long-test-password")
     client.force_login(admin)
+    # Without a second factor, the back office leads to setting one up.
+    response = client.get("/admin/states/state/")
+    assert response.status_code == 302 and "/accounts/2fa/totp/activate/" in response["Location"]
+
+    from article6.accounts.totp import activate_totp
+
+    activate_totp(admin)
     assert client.get("/admin/states/state/").status_code == 200
     assert client.get("/admin/treaty/obligationfact/").status_code == 200
 

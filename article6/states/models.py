@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from article6.treaty.rules import TreatyDates
 
@@ -61,6 +63,7 @@ class State(models.Model):
     is_sample = models.BooleanField(_("fictional sample data"), default=False)
 
     objects = StateQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
@@ -102,6 +105,7 @@ class Organisation(models.Model):
     website = models.URLField(_("website"), blank=True)
     source = models.TextField(_("source"), blank=True)
     is_sample = models.BooleanField(_("fictional sample data"), default=False)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
@@ -110,3 +114,86 @@ class Organisation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.acronym})" if self.acronym else self.name
+
+
+class DeclarationStatus(models.TextChoices):
+    PENDING = "pending", _("awaiting ISU validation")
+    VALIDATED = "validated", _("validated")
+    REJECTED = "rejected", _("returned by ISU")
+
+
+class ContactDetails(models.Model):
+    """A national contact institution (Art. 7(1)(l)) or an organisation's contact."""
+
+    contact_institution = models.CharField(_("contact institution"), max_length=200)
+    contact_person = models.CharField(_("contact person"), max_length=120, blank=True)
+    contact_email = models.EmailField(_("e-mail"), blank=True)
+    contact_phone = models.CharField(_("telephone"), max_length=40, blank=True)
+    contact_address = models.TextField(_("postal address"), blank=True)
+    contact_website = models.URLField(_("website"), blank=True)
+
+    status = models.CharField(
+        _("status"), max_length=10, choices=DeclarationStatus.choices, default=DeclarationStatus.PENDING
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("submitted by")
+    )
+    submitted = models.DateTimeField(_("submitted"), auto_now_add=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reviewed by"),
+    )
+    reviewed = models.DateTimeField(_("reviewed"), null=True, blank=True)
+    review_note = models.TextField(_("note from ISU"), blank=True)
+    is_sample = models.BooleanField(_("fictional sample data"), default=False)
+
+    class Meta:
+        abstract = True
+
+
+class StateDeclaration(ContactDetails):
+    """What a State's focal point declares about the State: its national contact
+    institution (Art. 7(1)(l)) and which obligations apply to it. A declaration
+    becomes public once ISU validates it; until then the public sees the last
+    validated one."""
+
+    state = models.ForeignKey(State, on_delete=models.CASCADE, related_name="declarations", verbose_name=_("State"))
+    holds_stockpiles = models.BooleanField(_("holds stockpiled cluster munitions (Art. 3)"), null=True, blank=True)
+    has_contaminated_areas = models.BooleanField(
+        _("has areas contaminated by cluster munition remnants (Art. 4)"), null=True, blank=True
+    )
+    has_victims = models.BooleanField(_("has cluster munition victims (Art. 5)"), null=True, blank=True)
+    former_user_state = models.BooleanField(
+        _("used cluster munitions that became remnants in another State Party (Art. 4(4))"), null=True, blank=True
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-submitted", "-id"]
+        verbose_name = _("State declaration")
+        verbose_name_plural = _("State declarations")
+
+    def __str__(self) -> str:
+        return f"{self.state}: {self.contact_institution} ({self.get_status_display()})"
+
+
+class OrganisationDeclaration(ContactDetails):
+    """An organisation's contact details, as declared by its partner focal point and
+    validated by ISU."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="declarations", verbose_name=_("organisation")
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-submitted", "-id"]
+        verbose_name = _("organisation declaration")
+        verbose_name_plural = _("organisation declarations")
+
+    def __str__(self) -> str:
+        return f"{self.organisation}: {self.contact_institution} ({self.get_status_display()})"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from article6.treaty import rules
 
@@ -24,6 +25,7 @@ class Meeting(models.Model):
     opens = models.DateField(_("opens"), null=True, blank=True)
     closes = models.DateField(_("closes"), null=True, blank=True)
     source = models.TextField(_("source"), blank=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["closes", "code"]
@@ -70,6 +72,7 @@ class ObligationFact(models.Model):
     new_deadline = models.DateField(_("new deadline"), null=True, blank=True)
     source = models.TextField(_("source"))
     is_sample = models.BooleanField(_("fictional sample data"), default=False)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["state__name", "article", "date", "id"]
@@ -91,3 +94,16 @@ class ObligationFact(models.Model):
             meeting=self.meeting.code if self.meeting_id else "",
             source=self.source,
         )
+
+
+class Pillar(models.TextChoices):
+    """The areas of work of the Convention that assistance and coordination address."""
+
+    STOCKPILE_DESTRUCTION = "stockpile_destruction", _("stockpile destruction")  # Art. 3
+    CLEARANCE = "clearance", _("clearance")  # Art. 4
+    RISK_REDUCTION_EDUCATION = "risk_reduction_education", _("risk reduction education")  # Art. 4(2)(e)
+    VICTIM_ASSISTANCE = "victim_assistance", _("victim assistance")  # Art. 5
+    NATIONAL_IMPLEMENTATION = "national_implementation", _("national implementation measures")  # Art. 9
+    TRANSPARENCY_REPORTING = "transparency_reporting", _("transparency reporting")  # Art. 7
+    UNIVERSALIZATION = "universalization", _("universalization")  # Art. 21
+    COOPERATION = "cooperation", _("cooperation and coordination")  # Art. 6

@@ -1,0 +1,41 @@
+"""Coordinators and ISU staff must sign in with a second factor (TOTP)."""
+
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from article6.accounts.models import ROLES_REQUIRING_TWO_FACTOR
+
+
+def requires_two_factor(user) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    from article6.accounts.permissions import roles_of
+
+    return user.is_superuser or any(r.kind in ROLES_REQUIRING_TWO_FACTOR for r in roles_of(user))
+
+
+def has_totp(user) -> bool:
+    from allauth.mfa.models import Authenticator
+
+    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
+class RequireTwoFactorMiddleware:
+    """Until a coordinator or ISU staff member has set up TOTP, every page but the
+    set-up itself, sign-out and static files leads to the set-up page."""
+
+    ALLOWED_PREFIXES = ("/accounts/", "/static/", "/i18n/")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and not request.path.startswith(self.ALLOWED_PREFIXES)
+            and requires_two_factor(user)
+            and not has_totp(user)
+        ):
+            return redirect(reverse("mfa_activate_totp") + "?next=" + request.get_full_path())
+        return self.get_response(request)
