@@ -10,8 +10,20 @@ admin.site.index_title = _("Implementation Support Unit back office")
 # never through the admin's password-only form.
 admin.site.login = login_required(admin.site.login)
 
+
+def isu_only(request) -> bool:
+    """The back office is for ISU staff (and the administrator), through the permission layer."""
+    from article6.accounts.permissions import is_isu
+
+    return request.user.is_active and is_isu(request.user)
+
+
+admin.site.has_permission = isu_only
+handler403 = "article6.accounts.views.forbidden"
+
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("article6.accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("api/v1/", include("article6.api.urls")),
     path("admin/", admin.site.urls),

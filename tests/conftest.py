@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from browser import browser, page  # noqa: F401  (the browser fixtures, registered once for every test module)
 
 from article6.states.models import State
 from article6.states.reference import load_reference
@@ -28,3 +29,9 @@ def _clear_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Tests make many accounts; a fast hasher keeps them quick (never used outside tests)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -4,7 +4,6 @@ entry into force and next report due; picks a date and sees the figures of that 
 import datetime as dt
 
 import pytest
-from browser import browser, page  # noqa: F401  (fixtures)
 
 from article6.states.reference import load_reference
 from article6.treaty import rules
@@ -18,7 +17,7 @@ def site(live_server, transactional_db):
     return live_server.url
 
 
-def test_home_to_a_state_profile(site, page):  # noqa: F811
+def test_home_to_a_state_profile(site, page):
     page.goto(site + "/")
     assert page.get_by_test_id("figure-states-parties").is_visible()
 
@@ -39,7 +38,7 @@ def test_home_to_a_state_profile(site, page):  # noqa: F811
     assert "30 April" in reports.inner_text()
 
 
-def test_as_of_date_picker_recomputes_the_figures(site, page):  # noqa: F811
+def test_as_of_date_picker_recomputes_the_figures(site, page):
     page.goto(site + "/")
     page.get_by_label("As of").fill("2018-11-12")
     page.get_by_role("button", name="Show").click()

@@ -1,7 +1,9 @@
 """Coordinators and ISU staff must sign in with a second factor (TOTP)."""
 
+from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from article6.accounts.models import ROLES_REQUIRING_TWO_FACTOR
 
@@ -22,9 +24,19 @@ def has_totp(user) -> bool:
 
 class RequireTwoFactorMiddleware:
     """Until a coordinator or ISU staff member has set up TOTP, every page but the
-    set-up itself, sign-out and static files leads to the set-up page."""
+    set-up itself, sign-in and sign-out, accepting an invitation, password reset and
+    static files leads to the set-up page; an API call gets a JSON 403 saying so."""
 
-    ALLOWED_PREFIXES = ("/accounts/", "/static/", "/i18n/")
+    ALLOWED_PREFIXES = (
+        "/accounts/login/",
+        "/accounts/logout/",
+        "/accounts/2fa/",
+        "/accounts/reauthenticate/",
+        "/accounts/password/reset/",
+        "/accounts/invitation/",
+        "/static/",
+        "/i18n/",
+    )
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -37,5 +49,9 @@ class RequireTwoFactorMiddleware:
             and requires_two_factor(user)
             and not has_totp(user)
         ):
+            if request.path.startswith("/api/"):
+                return JsonResponse(
+                    {"detail": _("Set up two-factor authentication (TOTP) for your account first.")}, status=403
+                )
             return redirect(reverse("mfa_activate_totp") + "?next=" + request.get_full_path())
         return self.get_response(request)

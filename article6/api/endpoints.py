@@ -1,11 +1,13 @@
-"""The public REST API (/api/v1/): the Convention's clock as JSON, read-only.
+"""The REST API (/api/v1/): the Convention's clock as JSON, public and read-only;
+and, for identified callers (article6.api.auth), the declarations of focal points,
+ISU's validation and the audit trail (article6.api.profiles).
 
 Every figure is computed as of a date (`as_of`, default today) by the shared
 queries (treaty.queries), the same the pages and the command line use. Every
 date is ISO 8601 (YYYY-MM-DD). A bad parameter gets a JSON error naming it:
 422 when it is not a valid value, 400 when valid values do not go together,
-404 for an unknown State. Each operation runs a fixed number of SQL queries,
-whatever the number of States.
+404 for an unknown State (article6.api.errors). Each operation runs a fixed
+number of SQL queries, whatever the number of States.
 """
 
 from __future__ import annotations
@@ -15,10 +17,14 @@ from enum import IntEnum
 from typing import Annotated, Any, Literal
 
 from ninja import NinjaAPI, Path, Query, Schema
-from ninja.errors import HttpError, ValidationError
+from ninja.errors import HttpError
 from ninja.openapi.docs import Swagger
 from pydantic import AfterValidator, BeforeValidator, Field
 
+from article6.api import profiles
+from article6.api.auth import OPTIONAL, OPTIONAL_SECURITY, REQUIRED
+from article6.api.errors import BadParameter, NotFound, ParameterErrors
+from article6.api.errors import install as install_error_handlers
 from article6.asof import parse_date, today
 from article6.states.models import Region
 from article6.treaty import queries, rules
@@ -28,9 +34,15 @@ api = NinjaAPI(
     title="article6 API",
     version="1",
     description=(
-        "Read-only figures of the Convention on Cluster Munitions: States and their status, "
-        "membership counts and deadlines, each computed as of a date. Dates are ISO 8601 (YYYY-MM-DD)."
+        "Figures of the Convention on Cluster Munitions: States and their status, membership counts "
+        "and deadlines, each computed as of a date, open to everyone. Dates are ISO 8601 (YYYY-MM-DD).\n\n"
+        "Focal points and ISU staff also declare and validate States' and organisations' contact details "
+        "and obligations, and ISU staff read the audit trail. Those operations need a personal API token "
+        "(header `Authorization: Bearer a6_…`, created on the account page; a read-only token may only "
+        "read) or, from the browser, the signed-in session with the CSRF token (header `X-CSRFToken`)."
     ),
+    # Operations are for identified callers unless they say otherwise (the public figures do).
+    auth=REQUIRED,
     # The page uses the Swagger UI files shipped with the app; no validator badge from elsewhere.
     docs=Swagger(settings={"validatorUrl": None}),
 )
@@ -43,50 +55,7 @@ PROFILE_DEADLINE_MONTHS = 24
 
 # --- Errors ------------------------------------------------------------------------------
 
-
-class ParameterError(Schema):
-    parameter: str = Field(description="The query or path parameter at fault.")
-    reason: str
-
-
-class ParameterErrors(Schema):
-    detail: list[ParameterError]
-
-
-class NotFound(Schema):
-    detail: str
-
-
-class BadParameter(Exception):
-    """Valid values that do not go together (400)."""
-
-    def __init__(self, parameter: str, reason: str):
-        super().__init__(parameter, reason)
-        self.parameter = parameter
-        self.reason = reason
-
-
-def _reason(error: dict) -> str:
-    if error.get("type") == "value_error" and "error" in error.get("ctx", {}):
-        return str(error["ctx"]["error"])  # our own message, without pydantic's prefix
-    return str(error.get("msg", "invalid value"))
-
-
-@api.exception_handler(ValidationError)
-def parameter_errors(request, exc: ValidationError):
-    """Ninja's 422, reshaped: {"detail": [{"parameter": ..., "reason": ...}]}."""
-    detail = []
-    for error in exc.errors:
-        loc = [str(part) for part in error.get("loc", ())]
-        # ("query", "as_of"): the source, then the parameter (path parameters likewise).
-        parameter = loc[1] if len(loc) > 1 else (loc[0] if loc else "")
-        detail.append({"parameter": parameter, "reason": _reason(error)})
-    return api.create_response(request, {"detail": detail}, status=422)
-
-
-@api.exception_handler(BadParameter)
-def bad_parameter(request, exc: BadParameter):
-    return api.create_response(request, {"detail": [{"parameter": exc.parameter, "reason": exc.reason}]}, status=400)
+install_error_handlers(api)
 
 
 # --- Parameters ----------------------------------------------------------------------------
@@ -235,6 +204,8 @@ def _deadline(state, deadline: rules.Deadline) -> dict:
     "/states",
     response={200: StatePage, 422: ParameterErrors},
     operation_id="list_states",
+    auth=OPTIONAL,
+    openapi_extra=OPTIONAL_SECURITY,
     summary="States, filtered and paginated",
     tags=["States"],
 )
@@ -270,6 +241,8 @@ def list_states(
     "/states/{iso3}",
     response={200: StateDetail, 404: NotFound, 422: ParameterErrors},
     operation_id="get_state",
+    auth=OPTIONAL,
+    openapi_extra=OPTIONAL_SECURITY,
     summary="One State",
     tags=["States"],
 )
@@ -316,6 +289,8 @@ def state_detail(
     response={200: MembershipOut, 422: ParameterErrors},
     exclude_unset=True,
     operation_id="get_membership",
+    auth=OPTIONAL,
+    openapi_extra=OPTIONAL_SECURITY,
     summary="States Parties, Signatories and in-force counts",
     tags=["Membership"],
 )
@@ -334,6 +309,8 @@ def membership(
     "/deadlines",
     response={200: list[DeadlineOut], 400: ParameterErrors, 422: ParameterErrors},
     operation_id="list_deadlines",
+    auth=OPTIONAL,
+    openapi_extra=OPTIONAL_SECURITY,
     summary="Deadlines over a period",
     tags=["Deadlines"],
 )
@@ -361,3 +338,8 @@ def deadlines(
         raise BadParameter("state", f"No State has the ISO3 code “{state}”.")
     found = queries.deadlines(first, last, article=int(article) if article else None, iso3=state)
     return [_deadline(item.state, item.deadline) for item in found]
+
+
+# --- Operations for identified callers ------------------------------------------------------
+
+api.add_router("", profiles.router)

@@ -4,9 +4,11 @@
 from __future__ import annotations
 
 from django import forms
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from article6.states.models import Region
+from article6.states.declarations import ORGANISATION_FIELDS, STATE_FIELDS
+from article6.states.models import OrganisationDeclaration, Region, StateDeclaration
 from article6.treaty import labels, rules
 from article6.treaty.queries import STATE_SORTS
 
@@ -52,3 +54,42 @@ class StateFilterForm(forms.Form):
             (name, str(self.fields[name].label), str(self.data.get(name, ""))[:60], " ".join(str(e) for e in errors))
             for name, errors in self.errors.items()
         ]
+
+
+def _formfield(model_field, **kwargs):
+    # Addresses typed without a scheme are taken as https (Django 6's default already).
+    if isinstance(model_field, models.URLField):
+        kwargs["assume_scheme"] = "https"
+    return model_field.formfield(**kwargs)
+
+
+class _DeclarationForm(forms.ModelForm):
+    """What a focal point declares; bootstrap classes on every widget."""
+
+    class Meta:
+        formfield_callback = _formfield
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            widget.attrs.setdefault("class", "form-select" if isinstance(widget, forms.Select) else "form-control")
+            if isinstance(widget, forms.Textarea):
+                widget.attrs["rows"] = 3
+
+
+class StateDeclarationForm(_DeclarationForm):
+    class Meta(_DeclarationForm.Meta):
+        model = StateDeclaration
+        fields = list(STATE_FIELDS)
+
+
+class OrganisationDeclarationForm(_DeclarationForm):
+    class Meta(_DeclarationForm.Meta):
+        model = OrganisationDeclaration
+        fields = list(ORGANISATION_FIELDS)
+
+
+class ReviewForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("validate", _("validate")), ("return", _("return"))])
+    note = forms.CharField(label=_("Note to the focal point"), required=False, max_length=2000)

@@ -204,16 +204,23 @@ def _parse_obligations(path: Path, known_states: set[str], known_meetings: set[s
     return collect(path, OBLIGATION_COLUMNS, parse)
 
 
+# Written on every history entry an import makes, so the audit trail says where a change came from.
+CHANGE_REASON = "load-reference (reference data import)"
+
+
 def _upsert(model, key: dict, values: dict, counts: Counts) -> object:
     obj = model.objects.filter(**key).first()
     if obj is None:
-        obj = model.objects.create(**key, **values)
+        obj = model(**key, **values)
+        obj._change_reason = CHANGE_REASON
+        obj.save(force_insert=True)
         counts.created += 1
         return obj
     changed = [name for name, value in values.items() if getattr(obj, name) != value]
     if changed:
         for name in changed:
             setattr(obj, name, values[name])
+        obj._change_reason = CHANGE_REASON
         obj.save(update_fields=changed)
         counts.updated += 1
     else:

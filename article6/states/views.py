@@ -5,12 +5,27 @@ a template; every figure is computed as of the date picked (?as_of=)."""
 
 from __future__ import annotations
 
-from django.shortcuts import render
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
+from article6.accounts import audit
 from article6.asof import as_of_from_request
 from article6.paging import page_of
-from article6.states.forms import StateFilterForm
-from article6.states.models import Organisation, Region
+from article6.states import declarations
+from article6.states.forms import OrganisationDeclarationForm, ReviewForm, StateDeclarationForm, StateFilterForm
+from article6.states.models import (
+    Organisation,
+    OrganisationDeclaration,
+    Region,
+    State,
+    StateDeclaration,
+)
 from article6.treaty import queries, rules
 
 STATES_PER_PAGE = 50
@@ -59,9 +74,157 @@ def state_detail(request, iso3: str):
     profile = queries.state_profile(iso3, as_of, months=PROFILE_DEADLINE_MONTHS)
     if profile is None:
         return render(request, "404.html", {"missing_iso3": iso3[:20]}, status=404)
-    return render(request, "states/detail.html", {"profile": profile, "clock": profile.clock, "state": profile.state})
+    state = profile.state
+    context = {"profile": profile, "clock": profile.clock, "state": state}
+    context["declaration"] = declarations.validated(state)
+    if declarations.can_change(request.user, state):
+        context["may_change"] = True
+        context["latest"] = declarations.latest(state)
+    return render(request, "states/detail.html", context)
 
 
 def organisation_list(request):
     organisations = list(Organisation.objects.all())
     return render(request, "states/organisations.html", {"organisations": organisations})
+
+
+# --- Profiles that focal points declare and ISU validates -----------------------------------
+
+
+def _require(request, permission: str, obj, lacking: str) -> None:
+    """A 403 page that says what the person lacks (the permission layer decides)."""
+    if not request.user.has_perm(permission, obj):
+        raise PermissionDenied(lacking)
+
+
+def _declaration_initial(subject, fields) -> dict:
+    current = declarations.pending(subject) or declarations.validated(subject)
+    return {name: getattr(current, name) for name in fields} if current else {}
+
+
+@login_required
+def edit_state_profile(request, iso3: str):
+    state = get_object_or_404(State, iso3=iso3.upper()[:3])
+    _require(
+        request,
+        "states.change_state_profile",
+        state,
+        _("Only the focal points of %(state)s and ISU staff may change its profile.") % {"state": state},
+    )
+    form = StateDeclarationForm(request.POST or None, initial=_declaration_initial(state, declarations.STATE_FIELDS))
+    if request.method == "POST" and form.is_valid():
+        declarations.submit(request.user, state, form.cleaned_data)
+        messages.success(request, _("Saved. The public will see the change once ISU validates it."))
+        return redirect(state)
+    return render(request, "states/edit_profile.html", {"form": form, "subject": state, "state": state})
+
+
+def organisation_detail(request, pk: int):
+    organisation = get_object_or_404(Organisation, pk=pk)
+    context = {"organisation": organisation, "declaration": declarations.validated(organisation)}
+    if declarations.can_change(request.user, organisation):
+        context["pending"] = declarations.pending(organisation)
+        context["returned"] = declarations.latest(organisation)
+    return render(request, "states/organisation.html", context)
+
+
+@login_required
+def edit_organisation_profile(request, pk: int):
+    organisation = get_object_or_404(Organisation, pk=pk)
+    _require(
+        request,
+        "states.change_organisation_profile",
+        organisation,
+        _("Only the focal points of %(organisation)s and ISU staff may change its profile.")
+        % {"organisation": organisation},
+    )
+    form = OrganisationDeclarationForm(
+        request.POST or None, initial=_declaration_initial(organisation, declarations.ORGANISATION_FIELDS)
+    )
+    if request.method == "POST" and form.is_valid():
+        declarations.submit(request.user, organisation, form.cleaned_data)
+        messages.success(request, _("Saved. The public will see the change once ISU validates it."))
+        return redirect("states:organisation", pk=organisation.pk)
+    return render(
+        request, "states/edit_profile.html", {"form": form, "subject": organisation, "organisation": organisation}
+    )
+
+
+@login_required
+def state_history(request, iso3: str):
+    state = get_object_or_404(State, iso3=iso3.upper()[:3])
+    _require(
+        request,
+        "states.view_state_history",
+        state,
+        _("Only the focal points of %(state)s and ISU staff see its history.") % {"state": state},
+    )
+    entries = audit.entries_for(declarations.history_querysets(state))
+    return render(request, "states/history.html", {"subject": state, "entries": entries, "back": state})
+
+
+@login_required
+def organisation_history(request, pk: int):
+    organisation = get_object_or_404(Organisation, pk=pk)
+    _require(
+        request,
+        "states.view_organisation_history",
+        organisation,
+        _("Only the focal points of %(organisation)s and ISU staff see its history.") % {"organisation": organisation},
+    )
+    entries = audit.entries_for(declarations.history_querysets(organisation))
+    return render(
+        request,
+        "states/history.html",
+        {"subject": organisation, "entries": entries, "back": reverse("states:organisation", args=[pk])},
+    )
+
+
+@login_required
+def declarations_awaiting(request):
+    _require(request, "states.validate_declaration", None, _("Only ISU staff validate declarations."))
+    state_declarations, organisation_declarations = declarations.awaiting_validation()
+    return render(
+        request,
+        "states/declarations.html",
+        {"state_declarations": state_declarations, "organisation_declarations": organisation_declarations},
+    )
+
+
+DECLARATION_MODELS = {"state": StateDeclaration, "organisation": OrganisationDeclaration}
+
+
+@login_required
+@require_POST
+def review_declaration(request, kind: str, pk: int):
+    """Validate or return a declaration; from the queue's htmx buttons (answers with the
+    row) or a plain form (answers with a redirect)."""
+    _require(request, "states.validate_declaration", None, _("Only ISU staff validate declarations."))
+    model = DECLARATION_MODELS.get(kind)
+    if model is None:
+        raise Http404
+    declaration = get_object_or_404(model, pk=pk)
+    form = ReviewForm(request.POST)
+    error = None
+    if not form.is_valid():
+        error = _("Choose to validate or to return the declaration.")
+    else:
+        try:
+            if form.cleaned_data["decision"] == "validate":
+                declarations.validate(request.user, declaration, form.cleaned_data["note"])
+            else:
+                declarations.return_to_focal_point(request.user, declaration, form.cleaned_data["note"])
+        except ValueError as exc:
+            error = str(exc)
+    if request.headers.get("HX-Request"):
+        return render(
+            request,
+            "states/declaration_row.html",
+            {"declaration": declaration, "kind": kind, "error": error},
+            status=422 if error else 200,
+        )
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, _("Done: %(declaration)s.") % {"declaration": declaration})
+    return redirect("states:declarations")

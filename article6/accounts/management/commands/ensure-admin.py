@@ -32,9 +32,9 @@ class Command(BaseCommand):
                     "",
                     "=" * 64,
                     f"  Administrator account {verb}",
-                    f"  user:     {user.username}",
+                    f"  e-mail:   {user.email}",
                     f"  password: {password}",
-                    "  sign in:  http://127.0.0.1:8000/admin/",
+                    "  sign in:  http://127.0.0.1:8000/accounts/login/ (then set up an authenticator app)",
                     "=" * 64,
                     "",
                 ]

@@ -1,0 +1,97 @@
+"""The accounts pages: my account, invitations (ISU), accepting an invitation, API tokens.
+
+Views are thin: the permission layer decides who may do what, and the invitation
+functions (accounts.invitations) do the work."""
+
+from __future__ import annotations
+
+from allauth.account.utils import perform_login
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from article6.accounts import invitations
+from article6.accounts.forms import AcceptInvitationForm, ApiTokenForm, InvitationForm
+from article6.accounts.models import ApiToken, Invitation
+from article6.accounts.permissions import roles_of
+from article6.paging import page_of
+
+INVITATIONS_PER_PAGE = 50
+
+
+@login_required
+def my_account(request):
+    tokens = list(ApiToken.objects.filter(user=request.user, revoked__isnull=True))
+    return render(request, "accounts/me.html", {"roles": roles_of(request.user), "tokens": tokens})
+
+
+def require(request, permission: str, obj=None, *, lacking: str) -> None:
+    """Stop with a 403 that says what the person lacks."""
+    if not request.user.has_perm(permission, obj):
+        raise PermissionDenied(lacking)
+
+
+@login_required
+def invitation_list(request):
+    require(request, "accounts.invite", lacking=_("Only ISU staff invite people."))
+    form = InvitationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        invitation = invitations.send_invitation(
+            request.user, form.save(commit=False), base_url=request.build_absolute_uri("/")
+        )
+        messages.success(request, _("Invitation sent to %(email)s.") % {"email": invitation.email})
+        return redirect("accounts:invitations")
+    sent = Invitation.objects.select_related("state", "organisation", "invited_by").order_by("-created")
+    page, page_message = page_of(request, sent, INVITATIONS_PER_PAGE)
+    return render(
+        request,
+        "accounts/invitations.html",
+        {"form": form, "page": page, "page_message": page_message, "now": timezone.now()},
+    )
+
+
+def accept_invitation(request, token: str):
+    invitation = invitations.usable_invitation(token)
+    if invitation is None:
+        return render(request, "accounts/invitation_unusable.html", status=404)
+    form = AcceptInvitationForm(request.POST or None, invitation=invitation)
+    if request.method == "POST" and form.is_valid():
+        user = invitations.accept(invitation, form.cleaned_data["password1"], form.cleaned_data["name"])
+        messages.success(request, _("Welcome. Your account is ready."))
+        # Signs in through allauth, so a second factor is asked for where it applies.
+        return perform_login(request, user, email_verification="none", redirect_url="/accounts/me/")
+    return render(request, "accounts/accept_invitation.html", {"form": form, "invitation": invitation})
+
+
+@login_required
+def token_list(request):
+    form = ApiTokenForm(request.POST or None)
+    created = None
+    if request.method == "POST" and form.is_valid():
+        token, raw = form.issue(request.user)
+        created = {"token": token, "raw": raw}
+        form = ApiTokenForm()
+    tokens = list(ApiToken.objects.filter(user=request.user))
+    return render(request, "accounts/tokens.html", {"form": form, "tokens": tokens, "created": created})
+
+
+@login_required
+@require_POST
+def token_revoke(request, pk: int):
+    # Only the owner's own tokens are found: another person's token is a 404.
+    token = get_object_or_404(ApiToken, pk=pk, user=request.user)
+    if token.revoked is None:
+        token.revoked = timezone.now()
+        token.save(update_fields=["revoked"])
+        messages.success(request, _("The token “%(name)s” is revoked.") % {"name": token.name})
+    return redirect("accounts:tokens")
+
+
+def forbidden(request, exception=None):
+    """The 403 page: says what the person lacks rather than a bare error."""
+    reason = str(exception) if exception is not None and str(exception) else ""
+    return render(request, "403.html", {"exception": reason}, status=403)

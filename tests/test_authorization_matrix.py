@@ -1,0 +1,381 @@
+"""The authorization matrix: every named URL pattern of the site and every API
+operation, for every role (the anonymous visitor included), with the outcome each
+must get. A URL pattern or an API operation without an entry here fails the suite,
+so nothing new can be reached without someone deciding who may reach it."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import pytest
+from django.contrib import admin
+from django.urls import URLResolver, get_resolver, reverse
+from people import ROLE_NAMES, everyone, sample_ngo
+
+from article6.accounts.models import ApiToken, Invitation
+from article6.states.models import OrganisationDeclaration, State, StateDeclaration
+
+OK, LOGIN, FORBIDDEN, REDIRECT, NOT_FOUND, UNAUTHORIZED = "ok", "login", "forbidden", "redirect", "not found", "401"
+
+SIGNED_IN = [r for r in ROLE_NAMES if r != "anonymous"]
+
+
+def only(*roles, otherwise_signed_in=FORBIDDEN, anonymous=LOGIN):
+    """OK for `roles`; the anonymous visitor sent to sign in; the other signed-in people refused."""
+    outcome = {r: (OK if r in roles else otherwise_signed_in) for r in SIGNED_IN}
+    outcome["anonymous"] = OK if "anonymous" in roles else anonymous
+    return outcome
+
+
+def signed_in_get(outcome, anonymous=LOGIN, **overrides):
+    """The same outcome for every signed-in person (but `overrides`); the anonymous visitor sent to sign in."""
+    return {**dict.fromkeys(SIGNED_IN, outcome), "anonymous": anonymous, **overrides}
+
+
+EVERYONE = dict.fromkeys(ROLE_NAMES, OK)
+ANY_SIGNED_IN = only(*SIGNED_IN)
+ISU = only("isu")
+BACK_OFFICE = only("isu", otherwise_signed_in=LOGIN)
+
+
+def outcome_of(response) -> str:
+    status = response.status_code
+    if 200 <= status < 300:
+        return OK
+    if status in (301, 302, 303):
+        return LOGIN if "login" in response["Location"] else REDIRECT
+    return {401: UNAUTHORIZED, 403: FORBIDDEN, 404: NOT_FOUND}.get(status, str(status))
+
+
+@dataclass
+class Entry:
+    url: callable  # (fixtures) -> the address to request
+    expected: dict
+    method: str = "get"
+    data: dict = field(default_factory=dict)
+
+
+def _lao(f):
+    return reverse("states:detail", args=["LAO"])
+
+
+# Every named URL pattern of the site (the admin's are generated below).
+PAGES: dict[str, Entry] = {
+    "states:home": Entry(lambda f: "/", EVERYONE),
+    "states:list": Entry(lambda f: "/states/", EVERYONE),
+    "states:detail": Entry(_lao, EVERYONE),
+    "states:organisations": Entry(lambda f: "/organisations/", EVERYONE),
+    "states:organisation": Entry(lambda f: reverse("states:organisation", args=[f["ngo"].pk]), EVERYONE),
+    "treaty:deadlines": Entry(lambda f: "/deadlines/", EVERYONE),
+    "treaty:deadlines_ics": Entry(lambda f: "/deadlines.ics", EVERYONE),
+    "set_language": Entry(lambda f: "/i18n/setlang/", dict.fromkeys(ROLE_NAMES, REDIRECT), "post", {"language": "fr"}),
+    "states:edit_profile": Entry(
+        lambda f: reverse("states:edit_profile", args=["LAO"]), only("lao_focal_point", "isu")
+    ),
+    "states:history": Entry(lambda f: reverse("states:history", args=["LAO"]), only("lao_focal_point", "isu")),
+    "states:edit_organisation_profile": Entry(
+        lambda f: reverse("states:edit_organisation_profile", args=[f["ngo"].pk]), only("ngo_partner", "isu")
+    ),
+    "states:organisation_history": Entry(
+        lambda f: reverse("states:organisation_history", args=[f["ngo"].pk]), only("ngo_partner", "isu")
+    ),
+    "states:declarations": Entry(lambda f: reverse("states:declarations"), ISU),
+    "states:review_declaration": Entry(
+        lambda f: reverse("states:review_declaration", args=["state", f["declaration"].pk]),
+        {**ISU, "isu": REDIRECT},
+        "post",
+        {"decision": "return", "note": "matrix"},
+    ),
+    "accounts:me": Entry(lambda f: reverse("accounts:me"), ANY_SIGNED_IN),
+    "accounts:invitations": Entry(lambda f: reverse("accounts:invitations"), ISU),
+    "accounts:accept_invitation": Entry(
+        lambda f: reverse("accounts:accept_invitation", args=[f["invitation"].token]), EVERYONE
+    ),
+    "accounts:tokens": Entry(lambda f: reverse("accounts:tokens"), ANY_SIGNED_IN),
+    # Each person may revoke only their own token: another's is not found.
+    "accounts:token_revoke": Entry(
+        lambda f: reverse("accounts:token_revoke", args=[f["token"].pk]),
+        {**only("lao_focal_point", otherwise_signed_in=NOT_FOUND), "lao_focal_point": REDIRECT},
+        "post",
+    ),
+    # Sign-in, password and second-factor pages (django-allauth).
+    "account_login": Entry(lambda f: "/accounts/login/", {**EVERYONE, **dict.fromkeys(SIGNED_IN, REDIRECT)}),
+    "account_logout": Entry(lambda f: "/accounts/logout/", {**ANY_SIGNED_IN, "anonymous": REDIRECT}),
+    "account_signup": Entry(lambda f: "/accounts/signup/", {**EVERYONE, **dict.fromkeys(SIGNED_IN, REDIRECT)}),
+    "account_inactive": Entry(lambda f: "/accounts/inactive/", EVERYONE),
+    "account_reauthenticate": Entry(lambda f: "/accounts/reauthenticate/", ANY_SIGNED_IN),
+    "account_email": Entry(lambda f: "/accounts/email/", ANY_SIGNED_IN),
+    "account_email_verification_sent": Entry(lambda f: "/accounts/confirm-email/", EVERYONE),
+    "account_confirm_email": Entry(lambda f: "/accounts/confirm-email/not-a-key/", EVERYONE),
+    "account_change_password": Entry(lambda f: "/accounts/password/change/", ANY_SIGNED_IN),
+    "account_set_password": Entry(
+        lambda f: "/accounts/password/set/", {**dict.fromkeys(SIGNED_IN, REDIRECT), "anonymous": LOGIN}
+    ),
+    "account_reset_password": Entry(lambda f: "/accounts/password/reset/", EVERYONE),
+    "account_reset_password_done": Entry(lambda f: "/accounts/password/reset/done/", EVERYONE),
+    "account_reset_password_from_key": Entry(lambda f: "/accounts/password/reset/key/1-not-a-key/", EVERYONE),
+    "account_reset_password_from_key_done": Entry(lambda f: "/accounts/password/reset/key/done/", EVERYONE),
+    "account_confirm_login_code": Entry(lambda f: "/accounts/login/code/confirm/", signed_in_get(REDIRECT)),
+    "mfa_index": Entry(lambda f: "/accounts/2fa/", ANY_SIGNED_IN),
+    # Outside a sign-in that waits for its second factor, there is nothing to authenticate.
+    "mfa_authenticate": Entry(lambda f: "/accounts/2fa/authenticate/", signed_in_get(REDIRECT)),
+    # Setting up, removing or regenerating a factor asks for the password again first.
+    "mfa_reauthenticate": Entry(
+        lambda f: "/accounts/2fa/reauthenticate/", signed_in_get(REDIRECT, coordinator=OK, isu=OK)
+    ),
+    "mfa_activate_totp": Entry(lambda f: "/accounts/2fa/totp/activate/", signed_in_get(REDIRECT)),
+    "mfa_deactivate_totp": Entry(
+        lambda f: "/accounts/2fa/totp/deactivate/", signed_in_get(NOT_FOUND, coordinator=REDIRECT, isu=REDIRECT)
+    ),
+    "mfa_view_recovery_codes": Entry(lambda f: "/accounts/2fa/recovery-codes/", signed_in_get(NOT_FOUND)),
+    "mfa_generate_recovery_codes": Entry(lambda f: "/accounts/2fa/recovery-codes/generate/", signed_in_get(REDIRECT)),
+    "mfa_download_recovery_codes": Entry(lambda f: "/accounts/2fa/recovery-codes/download/", signed_in_get(NOT_FOUND)),
+    # The API's own pages; its operations are in API below.
+    "api-1:openapi-json": Entry(lambda f: "/api/v1/openapi.json", EVERYONE),
+    "api-1:openapi-view": Entry(lambda f: "/api/v1/docs", EVERYONE),
+    "api-1:api-root": Entry(lambda f: "/api/v1/", dict.fromkeys(ROLE_NAMES, NOT_FOUND)),
+    # The back office's own pages (its model pages are generated below).
+    # Anyone else is sent to the back office's sign-in, which says they lack the right.
+    "admin:index": Entry(lambda f: "/admin/", BACK_OFFICE),
+    "admin:login": Entry(lambda f: "/admin/login/", {**ANY_SIGNED_IN, "isu": REDIRECT}),
+    "admin:logout": Entry(lambda f: "/admin/logout/", {**dict.fromkeys(ROLE_NAMES, REDIRECT), "isu": OK}, "post"),
+    "admin:autocomplete": Entry(
+        lambda f: "/admin/autocomplete/?app_label=accounts&model_name=role&field_name=state&term=La", BACK_OFFICE
+    ),
+    "admin:jsi18n": Entry(lambda f: "/admin/jsi18n/", BACK_OFFICE),
+    "admin:app_list": Entry(lambda f: "/admin/states/", BACK_OFFICE),
+    "admin:password_change": Entry(lambda f: "/admin/password_change/", BACK_OFFICE),
+    "admin:password_change_done": Entry(lambda f: "/admin/password_change/done/", BACK_OFFICE),
+    "admin:view_on_site": Entry(
+        lambda f: reverse("admin:view_on_site", args=[f["state_ct"], f["lao"].pk]), {**BACK_OFFICE, "isu": REDIRECT}
+    ),
+}
+
+# The back office: ISU staff only. Models that only the administrator manages
+# (groups, e-mail addresses, authenticators) are refused to ISU staff too; people's
+# accounts ISU may see but not change (no taking over an account).
+ADMINISTRATOR_ONLY = {"auth.group", "account.emailaddress", "mfa.authenticator"}
+ADMIN_ACTIONS = ("changelist", "add", "change", "delete", "history", "simple_history", "password_change")
+
+
+def admin_expected(label: str, action: str) -> dict:
+    outcome = dict.fromkeys(ROLE_NAMES, LOGIN)
+    if label in ADMINISTRATOR_ONLY:
+        outcome["isu"] = FORBIDDEN
+    elif label == "auth.user" and action in ("add", "delete", "password_change"):
+        outcome["isu"] = FORBIDDEN
+    elif label in ("accounts.apitoken",) and action == "add":
+        outcome["isu"] = FORBIDDEN
+    else:
+        outcome["isu"] = OK
+    return outcome
+
+
+def admin_pages() -> dict[str, tuple[str, str, type]]:
+    """admin URL name → (model label, action, model) for every registered model."""
+    pages = {}
+    existing = set(named_patterns())
+    for model in admin.site._registry:
+        meta = model._meta
+        for action in ADMIN_ACTIONS:
+            name = f"admin:{meta.app_label}_{meta.model_name}_{action}"
+            if name in existing:
+                pages[name] = (meta.label_lower, action, model)
+    return pages
+
+
+def url_patterns(patterns=None, namespace=None, prefix=""):
+    """(full name, route) of every named URL pattern."""
+    for pattern in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(pattern, URLResolver):
+            inner = namespace
+            if pattern.namespace:
+                inner = f"{namespace}:{pattern.namespace}" if namespace else pattern.namespace
+            yield from url_patterns(pattern.url_patterns, inner, prefix + str(pattern.pattern))
+        elif pattern.name:
+            yield (f"{namespace}:{pattern.name}" if namespace else pattern.name), prefix + str(pattern.pattern)
+
+
+def named_patterns() -> set[str]:
+    return {name for name, _route in url_patterns()}
+
+
+def test_every_named_url_pattern_has_an_entry():
+    api_paths = {path for _method, path in api_operations()}
+    api_routes = {
+        name
+        for name, route in url_patterns()
+        if name.startswith("api-1:") and "/" + re.sub(r"<(\w+)>", r"{\1}", route) in api_paths
+    }
+    covered = set(PAGES) | set(admin_pages()) | api_routes
+    missing = sorted(named_patterns() - covered)
+    assert not missing, f"URL patterns with no entry in the authorization matrix: {missing}"
+    stale = sorted(set(PAGES) - named_patterns())
+    assert not stale, f"Matrix entries for URL patterns that no longer exist: {stale}"
+
+
+def test_every_api_operation_has_an_entry():
+    missing = sorted(api_operations() - set(API))
+    assert not missing, f"API operations with no entry in the authorization matrix: {missing}"
+    stale = sorted(set(API) - api_operations())
+    assert not stale, f"Matrix entries for API operations that no longer exist: {stale}"
+
+
+@pytest.fixture
+def world(reference):
+    people = everyone()
+    from django.contrib.contenttypes.models import ContentType
+
+    lao = State.objects.get(iso3="LAO")
+    ngo = sample_ngo()
+    declaration = StateDeclaration.objects.create(
+        state=lao, contact_institution="Matrix institution", submitted_by=people["lao_focal_point"]
+    )
+    return {
+        "people": people,
+        "lao": lao,
+        "ngo": ngo,
+        "state_ct": ContentType.objects.get_for_model(State).pk,
+        "declaration": declaration,
+        "organisation_declaration": OrganisationDeclaration.objects.create(
+            organisation=ngo, contact_institution="Matrix NGO", submitted_by=people["ngo_partner"]
+        ),
+        "invitation": Invitation.objects.create(
+            email="invited@example.org", kind="state_focal_point", state=lao, invited_by=people["isu"]
+        ),
+        "token": ApiToken.issue(people["lao_focal_point"], "matrix")[0],
+    }
+
+
+def request_as(client, user, entry: Entry, fixtures):
+    client.logout()
+    if user is not None:
+        client.force_login(user)
+    return getattr(client, entry.method)(entry.url(fixtures), entry.data)
+
+
+@pytest.mark.parametrize("name", sorted(PAGES))
+def test_page(client, world, name):
+    entry = PAGES[name]
+    got = {}
+    for role in ROLE_NAMES:
+        got[role] = outcome_of(request_as(client, world["people"][role], entry, world))
+    assert got == entry.expected
+
+
+def _admin_object(model, world):
+    """A record of `model` to open in the back office (the fixtures made most of them)."""
+    obj = model._default_manager.order_by("pk").first()
+    if obj is not None:
+        return obj
+    label = model._meta.label_lower
+    user = world["people"]["lao_focal_point"]
+    if label == "account.emailaddress":
+        from allauth.account.models import EmailAddress
+
+        return EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    if label == "auth.group":
+        from django.contrib.auth.models import Group
+
+        return Group.objects.create(name="matrix")
+    raise AssertionError(f"no {label} record to open in the back office")
+
+
+@pytest.mark.parametrize("name", sorted(admin_pages()))
+def test_back_office_page(client, world, name):
+    label, action, model = admin_pages()[name]
+    obj = _admin_object(model, world)
+    if action in ("changelist", "add"):
+        url = reverse(name)
+    elif action == "simple_history":
+        history = model.history.filter(**{model._meta.pk.attname: obj.pk}).first()
+        url = reverse(name, args=[obj.pk, history.history_id])
+    else:
+        url = reverse(name, args=[obj.pk])
+    got = {}
+    for role in ROLE_NAMES:
+        client.logout()
+        if world["people"][role] is not None:
+            client.force_login(world["people"][role])
+        got[role] = outcome_of(client.get(url))
+    assert got == admin_expected(label, action), url
+
+
+# --- API operations -------------------------------------------------------------------------
+
+
+def api_operations() -> set[tuple[str, str]]:
+    from article6.api.endpoints import api
+
+    schema = api.get_openapi_schema()
+    return {(method.upper(), path) for path, item in schema["paths"].items() for method in item}
+
+
+V1 = "/api/v1"
+CONTACT_BODY = {"contact_institution": "Matrix institution (API)"}
+# Through the API, a missing or bad identity is a 401, not a redirect to sign in.
+API_ANY_SIGNED_IN = {**ANY_SIGNED_IN, "anonymous": UNAUTHORIZED}
+
+
+def api_only(*roles):
+    return {**only(*roles), "anonymous": UNAUTHORIZED}
+
+
+API: dict[tuple[str, str], Entry] = {
+    ("GET", f"{V1}/states"): Entry(lambda f: f"{V1}/states", EVERYONE),
+    ("GET", f"{V1}/states/{{iso3}}"): Entry(lambda f: f"{V1}/states/LAO", EVERYONE),
+    ("GET", f"{V1}/membership"): Entry(lambda f: f"{V1}/membership", EVERYONE),
+    ("GET", f"{V1}/deadlines"): Entry(lambda f: f"{V1}/deadlines", EVERYONE),
+    ("GET", f"{V1}/me"): Entry(lambda f: f"{V1}/me", API_ANY_SIGNED_IN),
+    ("GET", f"{V1}/states/{{iso3}}/declaration"): Entry(lambda f: f"{V1}/states/LAO/declaration", EVERYONE),
+    ("PUT", f"{V1}/states/{{iso3}}/declaration"): Entry(
+        lambda f: f"{V1}/states/LAO/declaration", api_only("lao_focal_point", "isu"), "put", CONTACT_BODY
+    ),
+    ("GET", f"{V1}/organisations/{{id}}/declaration"): Entry(
+        lambda f: f"{V1}/organisations/{f['ngo'].pk}/declaration", EVERYONE
+    ),
+    ("PUT", f"{V1}/organisations/{{id}}/declaration"): Entry(
+        lambda f: f"{V1}/organisations/{f['ngo'].pk}/declaration", api_only("ngo_partner", "isu"), "put", CONTACT_BODY
+    ),
+    ("GET", f"{V1}/declarations/pending"): Entry(lambda f: f"{V1}/declarations/pending", api_only("isu")),
+    ("POST", f"{V1}/declarations/{{kind}}/{{id}}/validate"): Entry(
+        lambda f: f"{V1}/declarations/organisation/{f['organisation_declaration'].pk}/validate",
+        api_only("isu"),
+        "post",
+        {"note": ""},
+    ),
+    ("POST", f"{V1}/declarations/{{kind}}/{{id}}/return"): Entry(
+        lambda f: f"{V1}/declarations/state/{f['declaration'].pk}/return", api_only("isu"), "post", {"note": "matrix"}
+    ),
+    ("GET", f"{V1}/history/{{kind}}/{{key}}"): Entry(lambda f: f"{V1}/history/state/LAO", api_only("isu")),
+}
+
+
+@pytest.mark.parametrize("operation", sorted(API), ids=lambda o: f"{o[0]} {o[1]}")
+@pytest.mark.parametrize("credentials", ["token", "session"])
+def test_api_operation(client, world, operation, credentials):
+    """Each operation, for each role, with a read-and-write token and with the session."""
+    import json
+
+    entry = API[operation]
+    got = {}
+    for role in ROLE_NAMES:
+        # Each request on a fresh record state: a review must find its declaration pending.
+        world["declaration"].refresh_from_db()
+        StateDeclaration.objects.filter(pk=world["declaration"].pk).update(status="pending")
+        OrganisationDeclaration.objects.filter(pk=world["organisation_declaration"].pk).update(status="pending")
+        user = world["people"][role]
+        client.logout()
+        headers = {}
+        if user is not None:
+            if credentials == "token":
+                headers["Authorization"] = "Bearer " + ApiToken.issue(user, "matrix", "write")[1]
+            else:
+                client.force_login(user)
+        kwargs = {"headers": headers}
+        if entry.method != "get":
+            kwargs.update(data=json.dumps(entry.data), content_type="application/json")
+        response = getattr(client, entry.method)(entry.url(world), **kwargs)
+        got[role] = outcome_of(response)
+    assert got == entry.expected
