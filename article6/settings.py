@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "article6.accounts",
     "article6.states",
     "article6.treaty",
+    "article6.assistance",
     "article6.api",
 ]
 

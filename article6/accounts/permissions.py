@@ -104,12 +104,108 @@ rules.add_perm("states.validate_declaration", is_isu)
 rules.add_perm("accounts.invite", is_isu)
 rules.add_perm("accounts.view_any_history", is_isu)
 
+# --- Assistance (Art. 6) -------------------------------------------------------------------
+# A State's needs are filed and changed by that State's own focal points (not by a
+# partner focal point for a donor State); offers and commitments by the provider's
+# partner focal points; the recipient confirms what it received; coordinators and ISU
+# propose matches; each side answers for itself.
+
+
+def _state_focal_point(user, state) -> bool:
+    return state is not None and _has(user, RoleKind.STATE_FOCAL_POINT, state=state)
+
+
+@rules.predicate
+def is_state_focal_point_of(user, state) -> bool:
+    return _state_focal_point(user, state)
+
+
+@rules.predicate
+def speaks_for_need_state(user, need) -> bool:
+    return need is not None and _state_focal_point(user, need.state_id)
+
+
+@rules.predicate
+def speaks_for_provider(user, record) -> bool:
+    """A partner focal point of the record's provider (a donor State or an organisation)."""
+    if record is None:
+        return False
+    if record.provider_state_id:
+        return _has(user, RoleKind.PARTNER_FOCAL_POINT, state=record.provider_state_id)
+    if record.provider_organisation_id:
+        return _has(user, RoleKind.PARTNER_FOCAL_POINT, organisation=record.provider_organisation_id)
+    return False
+
+
+@rules.predicate
+def speaks_for_recipient(user, commitment) -> bool:
+    return commitment is not None and _state_focal_point(user, commitment.recipient_id)
+
+
+@rules.predicate
+def is_partner_focal_point(user) -> bool:
+    return any(r.kind == RoleKind.PARTNER_FOCAL_POINT for r in roles_of(user))
+
+
+@rules.predicate
+def speaks_for_match_need(user, match) -> bool:
+    return match is not None and _state_focal_point(user, match.need.state_id)
+
+
+@rules.predicate
+def speaks_for_match_offer(user, match) -> bool:
+    return match is not None and speaks_for_provider(user, match.offer)
+
+
+def provider_choices(user) -> tuple[set[int], set[int]]:
+    """(donor State ids, organisation ids) the user may publish offers and commitments for."""
+    partner = [r for r in roles_of(user) if r.kind == RoleKind.PARTNER_FOCAL_POINT]
+    return {r.state_id for r in partner if r.state_id}, {r.organisation_id for r in partner if r.organisation_id}
+
+
+def visible_q(user, *, state_field: str | None = None, provider: bool = False, recipient_field: str | None = None):
+    """A Q filter for the records `user` may read under the visibility tiers: public;
+    signed-in (anyone with a role); restricted (the parties named on the record,
+    coordinators, ISU); ISU only. The parties are the State in `state_field`, the
+    provider (when `provider`) and the State in `recipient_field`."""
+    from django.db.models import Q
+
+    if is_isu(user):
+        return Q()
+    allowed = Q(visibility=Visibility.PUBLIC)
+    if not has_any_role(user):
+        return allowed
+    allowed |= Q(visibility=Visibility.SIGNED_IN)
+    if is_coordinator(user):
+        return allowed | Q(visibility=Visibility.RESTRICTED)
+    mine = Q(pk__in=[])
+    states, organisations = states_of(user), organisations_of(user)
+    for name in filter(None, (state_field, recipient_field)):
+        mine |= Q(**{f"{name}__in": states})
+    if provider:
+        mine |= Q(provider_state__in=states) | Q(provider_organisation__in=organisations)
+    return allowed | (Q(visibility=Visibility.RESTRICTED) & mine)
+
+
+rules.add_perm("assistance.add_need_for", is_isu | is_state_focal_point_of)
+rules.add_perm("assistance.change_need", is_isu | speaks_for_need_state)
+rules.add_perm("assistance.add_offer", is_isu | is_partner_focal_point)
+rules.add_perm("assistance.change_offer", is_isu | speaks_for_provider)
+rules.add_perm("assistance.add_commitment", is_isu | is_partner_focal_point)
+rules.add_perm("assistance.change_commitment", is_isu | speaks_for_provider)
+rules.add_perm("assistance.confirm_receipt", is_isu | speaks_for_recipient)
+rules.add_perm("assistance.propose_match", is_isu | is_coordinator)
+rules.add_perm("assistance.answer_match_as_state", is_isu | speaks_for_match_need)
+rules.add_perm("assistance.answer_match_as_provider", is_isu | speaks_for_match_offer)
+rules.add_perm("assistance.view_donor_view", has_any_role)
+
+
 # The back office (Django admin): ISU staff may view, add, change and delete the
 # records of the article6 apps, and see people's accounts. Only the administrator
 # changes an account itself (its password, its superuser flag): that keeps ISU staff
 # from taking over an account. Asked through the same rules layer as every other
 # permission.
-BACK_OFFICE_APPS = ("accounts", "states", "treaty")
+BACK_OFFICE_APPS = ("accounts", "states", "treaty", "assistance")
 
 
 def grant_back_office(models) -> None:

@@ -58,3 +58,9 @@ def _english(name: etree._Element | None) -> str:
     narratives = name.findall("narrative")
     chosen = next((n for n in narratives if n.get(XML_LANG) in (None, "en")), None)
     return (chosen.text or "").strip() if chosen is not None else ""
+
+
+@functools.cache
+def currencies() -> frozenset[str]:
+    """The ISO 4217 codes of the IATI Currency list (withdrawn ones too: old reports use them)."""
+    return frozenset(codelist("Currency"))

@@ -1,0 +1,221 @@
+"""Writing assistance records: needs, offers, commitments and their amounts, the
+recipient's confirmation. Pages, the API and imports all come through here: each
+function asks the permission layer, validates every record before writing, writes in
+one transaction, records who did it in the audit trail, and keeps the needs' status
+rolled up from their commitments."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from article6.assistance import queries
+from article6.assistance.models import (
+    Commitment,
+    CommitmentNeed,
+    CommitmentPillar,
+    Flow,
+    FlowKind,
+    Need,
+    NeedYear,
+    Offer,
+)
+
+PROVIDER_KINDS = (FlowKind.PLEDGED, FlowKind.COMMITTED, FlowKind.DISBURSED, FlowKind.EXPENDED, FlowKind.BUDGETED)
+
+
+def _require(user, permission: str, obj, lacking: str) -> None:
+    if not user.has_perm(permission, obj):
+        raise PermissionDenied(lacking)
+
+
+def _save(record, user) -> None:
+    record.full_clean()
+    record._history_user = user
+    record.save()
+
+
+# --- Needs ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def save_need(user, need: Need, yearly: dict[int, Decimal] | None = None) -> Need:
+    """Create or update a need (its State set), with its yearly amounts when given
+    (they replace the earlier ones). The yearly amounts must fall within the period and
+    add up to the amount needed."""
+    if need.pk is None:
+        _require(
+            user,
+            "assistance.add_need_for",
+            need.state,
+            _("Only the focal points of %(state)s and ISU staff file its needs.") % {"state": need.state},
+        )
+        need.created_by = user
+    else:
+        stored = Need.objects.select_related("state").get(pk=need.pk)
+        _require(
+            user,
+            "assistance.change_need",
+            stored,
+            _("Only the focal points of %(state)s and ISU staff change its needs.") % {"state": stored.state},
+        )
+        if stored.state_id != need.state_id:
+            raise PermissionDenied(_("A need stays with the State that filed it."))
+    if yearly:
+        errors = []
+        outside = sorted(y for y in yearly if not (need.start_year <= y <= need.end_year))
+        if outside:
+            errors.append(_("Years outside the period: %(years)s.") % {"years": ", ".join(map(str, outside))})
+        if need.amount is not None and sum(yearly.values(), Decimal(0)) != need.amount:
+            errors.append(
+                _("The yearly amounts add up to %(sum)s, not to the amount needed, %(amount)s.")
+                % {"sum": sum(yearly.values(), Decimal(0)), "amount": need.amount}
+            )
+        if errors:
+            raise ValidationError({"yearly": errors})
+    _save(need, user)
+    if yearly is not None:
+        NeedYear.objects.filter(need=need).exclude(year__in=list(yearly)).delete()
+        for year, amount in sorted(yearly.items()):
+            row, _created = NeedYear.objects.get_or_create(need=need, year=year, defaults={"amount": amount})
+            if row.amount != amount:
+                row.amount = amount
+                row._history_user = user
+                row.save()
+    queries.refresh_needs([need.pk])
+    need.refresh_from_db()
+    return need
+
+
+# --- Offers ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def save_offer(user, offer: Offer, states: Iterable | None = None) -> Offer:
+    """Create or update an offer for a provider the user speaks for."""
+    if offer.pk is not None:
+        stored = Offer.objects.get(pk=offer.pk)
+        _require(
+            user,
+            "assistance.change_offer",
+            stored,
+            _("Only the provider's focal points and ISU staff change this offer."),
+        )
+    _require(
+        user,
+        "assistance.change_offer",
+        offer,
+        _("You may publish offers only for the donor State or organisation you are a focal point of."),
+    )
+    if offer.pk is None:
+        offer.created_by = user
+    _save(offer, user)
+    if states is not None:
+        offer.states.set(list(states))
+    return offer
+
+
+# --- Commitments ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Amount:
+    kind: str
+    year: int
+    amount: Decimal
+    date: object = None
+    description: str = ""
+
+
+@transaction.atomic
+def save_commitment(
+    user,
+    commitment: Commitment,
+    *,
+    pillar_shares: dict[str, Decimal] | None = None,
+    amounts: Iterable[Amount] | None = None,
+    needs: dict[int, Decimal | None] | None = None,
+) -> Commitment:
+    """Create or update a commitment with its pillar shares, its amounts as the provider
+    reports them (these replace the earlier ones; the recipient's confirmations stay) and
+    the needs it meets (need id → amount towards it, or None for all of it)."""
+    if commitment.pk is not None:
+        stored = Commitment.objects.get(pk=commitment.pk)
+        _require(
+            user,
+            "assistance.change_commitment",
+            stored,
+            _("Only the provider's focal points and ISU staff change this."),
+        )
+    _require(
+        user,
+        "assistance.change_commitment",
+        commitment,
+        _("You may record commitments only for the donor State or organisation you are a focal point of."),
+    )
+    if commitment.pk is None:
+        commitment.created_by = user
+    if pillar_shares is not None:
+        total = sum(pillar_shares.values(), Decimal(0))
+        if pillar_shares and total != 100:
+            raise ValidationError(
+                {"pillar_shares": _("The pillar shares add up to %(total)s%%, not 100%%.") % {"total": total}}
+            )
+    amounts = list(amounts) if amounts is not None else None
+    if amounts is not None:
+        wrong = [a.kind for a in amounts if a.kind not in PROVIDER_KINDS]
+        if wrong:
+            raise ValidationError(
+                {"amounts": _("The provider reports pledged, committed, disbursed, expended or budgeted amounts.")}
+            )
+    _save(commitment, user)
+    if pillar_shares is not None:
+        CommitmentPillar.objects.filter(commitment=commitment).exclude(pillar__in=list(pillar_shares)).delete()
+        for pillar, share in pillar_shares.items():
+            CommitmentPillar.objects.update_or_create(commitment=commitment, pillar=pillar, defaults={"share": share})
+    if amounts is not None:
+        Flow.objects.filter(commitment=commitment, kind__in=PROVIDER_KINDS).delete()
+        for a in amounts:
+            flow = Flow(
+                commitment=commitment, kind=a.kind, year=a.year, amount=a.amount, date=a.date, description=a.description
+            )
+            _save(flow, user)
+    touched = set(commitment.needs.values_list("pk", flat=True))
+    if needs is not None:
+        visible = set(queries.needs_for(user).filter(pk__in=list(needs)).values_list("pk", flat=True))
+        unknown = set(needs) - visible
+        if unknown:
+            raise ValidationError(
+                {"needs": _("Unknown need: %(ids)s.") % {"ids": ", ".join(map(str, sorted(unknown)))}}
+            )
+        wrong_state = Need.objects.filter(pk__in=list(needs)).exclude(state_id=commitment.recipient_id)
+        if wrong_state.exists():
+            raise ValidationError({"needs": _("A commitment meets only needs of its recipient State.")})
+        CommitmentNeed.objects.filter(commitment=commitment).exclude(need_id__in=list(needs)).delete()
+        for need_id, amount in needs.items():
+            CommitmentNeed.objects.update_or_create(commitment=commitment, need_id=need_id, defaults={"amount": amount})
+        touched |= set(needs)
+    queries.refresh_needs(touched)
+    return commitment
+
+
+@transaction.atomic
+def confirm_receipt(user, commitment: Commitment, year: int, amount: Decimal, note: str = "") -> Flow:
+    """The recipient State confirms what it received in a year (replacing an earlier
+    confirmation for that year). Shown beside the provider's disbursements."""
+    _require(
+        user,
+        "assistance.confirm_receipt",
+        commitment,
+        _("Only the focal points of %(state)s and ISU staff confirm what it received.")
+        % {"state": commitment.recipient},
+    )
+    Flow.objects.filter(commitment=commitment, kind=FlowKind.RECEIVED, year=year).delete()
+    flow = Flow(commitment=commitment, kind=FlowKind.RECEIVED, year=year, amount=amount, description=note[:500])
+    _save(flow, user)
+    return flow
