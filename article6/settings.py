@@ -151,6 +151,12 @@ STATICFILES_DIRS = [
     PACKAGE_DIR / "static",
     ("vendor/bootstrap", NODE_MODULES / "bootstrap" / "dist"),
     ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
+    # Charts: Vega-Lite specs drawn by vega-embed; expressions run by vega-interpreter, so the
+    # Content Security Policy needs no 'unsafe-eval'.
+    ("vendor/vega", NODE_MODULES / "vega" / "build"),
+    ("vendor/vega-lite", NODE_MODULES / "vega-lite" / "build"),
+    ("vendor/vega-embed", NODE_MODULES / "vega-embed" / "build"),
+    ("vendor/vega-interpreter", NODE_MODULES / "vega-interpreter" / "build"),
 ]
 WHITENOISE_USE_FINDERS = True
 

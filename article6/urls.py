@@ -29,4 +29,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("article6.states.urls")),
     path("", include("article6.treaty.urls")),
+    path("", include("article6.assistance.urls")),
 ]

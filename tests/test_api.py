@@ -291,6 +291,8 @@ def test_ten_years_is_the_longest_period(client, reference):
 
 
 def test_openapi_lists_the_operations(client, reference):
+    from test_api_assistance import OPERATIONS as ASSISTANCE_OPERATIONS
+
     schema = ok(client, "/openapi.json")
     operations = {
         (path, method): op["operationId"] for path, item in schema["paths"].items() for method, op in item.items()
@@ -309,6 +311,7 @@ def test_openapi_lists_the_operations(client, reference):
         ("/api/v1/declarations/{kind}/{id}/validate", "post"): "validate_declaration",
         ("/api/v1/declarations/{kind}/{id}/return", "post"): "return_declaration",
         ("/api/v1/history/{kind}/{key}", "get"): "get_history",
+        **ASSISTANCE_OPERATIONS,
     }
     parameters = {p["name"] for p in schema["paths"]["/api/v1/deadlines"]["get"]["parameters"]}
     assert parameters == {"from", "to", "article", "state"}

@@ -508,10 +508,24 @@ OPERATIONS = {
     ("/api/v1/declarations/{kind}/{id}/return", "post"): "return_declaration",
     ("/api/v1/history/{kind}/{key}", "get"): "get_history",
 }
-PUBLIC = {"list_states", "get_state", "get_membership", "list_deadlines"} | {
-    "get_state_declaration",
-    "get_organisation_declaration",
-}
+PUBLIC = (
+    {"list_states", "get_state", "get_membership", "list_deadlines"}
+    | {
+        "get_state_declaration",
+        "get_organisation_declaration",
+    }
+    | {
+        "list_needs",
+        "get_need",
+        "list_offers",
+        "get_offer",
+        "list_commitments",
+        "get_commitment",
+        "get_funding",
+        "get_gap",
+        "list_exchange_rates",
+    }
+)
 
 
 def test_openapi_lists_the_operations_and_how_to_identify(client, reference):

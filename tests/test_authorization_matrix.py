@@ -135,6 +135,55 @@ PAGES: dict[str, Entry] = {
     "api-1:openapi-json": Entry(lambda f: "/api/v1/openapi.json", EVERYONE),
     "api-1:openapi-view": Entry(lambda f: "/api/v1/docs", EVERYONE),
     "api-1:api-root": Entry(lambda f: "/api/v1/", dict.fromkeys(ROLE_NAMES, NOT_FOUND)),
+    # Assistance (Art. 6): reading follows each record's visibility (these are public);
+    # a State's needs are its focal points'; offers and commitments their provider's.
+    "assistance:needs": Entry(lambda f: "/needs/", EVERYONE),
+    "assistance:need": Entry(lambda f: f"/needs/{f['need'].pk}/", EVERYONE),
+    "assistance:need_suggestions": Entry(lambda f: f"/needs/{f['need'].pk}/suggestions/", EVERYONE),
+    "assistance:need_add": Entry(lambda f: "/needs/new/", only("lao_focal_point", "lebanon_focal_point", "isu")),
+    "assistance:need_edit": Entry(lambda f: f"/needs/{f['need'].pk}/edit/", only("lao_focal_point", "isu")),
+    "assistance:export_needs": Entry(lambda f: "/needs.csv", EVERYONE),
+    "assistance:offers": Entry(lambda f: "/offers/", EVERYONE),
+    "assistance:offer": Entry(lambda f: f"/offers/{f['offer'].pk}/", EVERYONE),
+    "assistance:offer_suggestions": Entry(lambda f: f"/offers/{f['offer'].pk}/suggestions/", EVERYONE),
+    "assistance:offer_add": Entry(lambda f: "/offers/new/", only("norway_partner", "ngo_partner", "isu")),
+    "assistance:offer_edit": Entry(lambda f: f"/offers/{f['offer'].pk}/edit/", only("norway_partner", "isu")),
+    "assistance:export_offers": Entry(lambda f: "/offers.xlsx", EVERYONE),
+    "assistance:commitments": Entry(lambda f: "/commitments/", EVERYONE),
+    "assistance:commitment": Entry(lambda f: f"/commitments/{f['commitment'].pk}/", EVERYONE),
+    "assistance:commitment_add": Entry(lambda f: "/commitments/new/", only("norway_partner", "ngo_partner", "isu")),
+    "assistance:commitment_edit": Entry(
+        lambda f: f"/commitments/{f['commitment'].pk}/edit/", only("norway_partner", "isu")
+    ),
+    "assistance:confirm_receipt": Entry(
+        lambda f: f"/commitments/{f['commitment'].pk}/receipt/",
+        {**only("lao_focal_point", "isu"), "lao_focal_point": REDIRECT, "isu": REDIRECT},
+        "post",
+        {"year": 2026, "amount": "1000"},
+    ),
+    "assistance:export_commitments": Entry(lambda f: "/commitments.csv", EVERYONE),
+    "assistance:export_iati": Entry(lambda f: "/commitments.iati.xml", EVERYONE),
+    "assistance:funding": Entry(lambda f: "/funding/", EVERYONE),
+    "assistance:export_gap": Entry(lambda f: "/funding/gap.xlsx", EVERYONE),
+    "assistance:donor": Entry(lambda f: "/donors/", {**ANY_SIGNED_IN, "no_role": FORBIDDEN}),
+    # Matches: coordinators and ISU propose; each side answers for itself.
+    "assistance:matches": Entry(lambda f: "/matches/", ANY_SIGNED_IN),
+    "assistance:match": Entry(lambda f: f"/matches/{f['match'].pk}/", ANY_SIGNED_IN),
+    "assistance:propose_match": Entry(
+        lambda f: "/matches/propose/",
+        {**only("coordinator", "isu"), "coordinator": REDIRECT, "isu": REDIRECT},
+        "post",
+        {"need": "NEED", "offer": "OFFER2"},
+    ),
+    "assistance:answer_match": Entry(
+        lambda f: f"/matches/{f['match'].pk}/answer/",
+        {
+            **only("lao_focal_point", "norway_partner", "isu"),
+            **dict.fromkeys(["lao_focal_point", "norway_partner", "isu"], REDIRECT),
+        },
+        "post",
+        {"decision": "accept"},
+    ),
     # The back office's own pages (its model pages are generated below).
     # Anyone else is sent to the back office's sign-in, which says they lack the right.
     "admin:index": Entry(lambda f: "/admin/", BACK_OFFICE),
@@ -165,7 +214,7 @@ def admin_expected(label: str, action: str) -> dict:
         outcome["isu"] = FORBIDDEN
     elif label == "auth.user" and action in ("add", "delete", "password_change"):
         outcome["isu"] = FORBIDDEN
-    elif label in ("accounts.apitoken",) and action == "add":
+    elif label in ("accounts.apitoken", "assistance.digestsent") and action == "add":
         outcome["isu"] = FORBIDDEN
     else:
         outcome["isu"] = OK
@@ -245,14 +294,70 @@ def world(reference):
             email="invited@example.org", kind="state_focal_point", state=lao, invited_by=people["isu"]
         ),
         "token": ApiToken.issue(people["lao_focal_point"], "matrix")[0],
+        **assistance_records(people, lao, ngo),
     }
+
+
+def assistance_records(people, lao, ngo) -> dict:
+    """A public need of Lao PDR, Norway's offers, a commitment from Norway to Lao PDR and a proposed match."""
+    from decimal import Decimal
+
+    from article6.assistance.models import Commitment, CommitmentPillar, Flow, Match, Need, Offer
+
+    norway = State.objects.get(iso3="NOR")
+    need = Need.objects.create(
+        state=lao,
+        title="Matrix need",
+        description="Clearance",
+        pillar="clearance",
+        modality="financial",
+        amount=Decimal("100000"),
+        currency="USD",
+        start_year=2026,
+        end_year=2026,
+        created_by=people["lao_focal_point"],
+    )
+    offers = [
+        Offer.objects.create(
+            provider_state=norway,
+            title=f"Matrix offer {n}",
+            description="Clearance funding",
+            pillars=["clearance"],
+            modalities=["financial"],
+            kinds=["funding"],
+            start_year=2026,
+            end_year=2027,
+            created_by=people["norway_partner"],
+        )
+        for n in (1, 2)
+    ]
+    commitment = Commitment.objects.create(
+        provider_state=norway,
+        recipient=lao,
+        title="Matrix commitment",
+        channel="bilateral",
+        currency="USD",
+        created_by=people["norway_partner"],
+    )
+    CommitmentPillar.objects.create(commitment=commitment, pillar="clearance", share=100)
+    Flow.objects.create(commitment=commitment, kind="committed", year=2026, amount=Decimal("50000"))
+    match = Match.objects.create(need=need, offer=offers[0], score=80, reasons=[], proposed_by=people["coordinator"])
+    return {"need": need, "offer": offers[0], "offer2": offers[1], "commitment": commitment, "match": match}
 
 
 def request_as(client, user, entry: Entry, fixtures):
     client.logout()
     if user is not None:
         client.force_login(user)
-    return getattr(client, entry.method)(entry.url(fixtures), entry.data)
+    # Placeholders in the data name records of the fixtures: "NEED" is the need's id.
+    data = {
+        key: fixtures[value.lower()].pk if value in ("NEED", "OFFER2") else value for key, value in entry.data.items()
+    }
+    if "propose" in entry.url(fixtures):
+        from article6.assistance.models import Match
+
+        Match.objects.filter(offer=fixtures["offer2"]).delete()  # each proposal starts afresh
+    return getattr(client, entry.method)(entry.url(fixtures), data)
 
 
 @pytest.mark.parametrize("name", sorted(PAGES))
@@ -279,6 +384,14 @@ def _admin_object(model, world):
         from django.contrib.auth.models import Group
 
         return Group.objects.create(name="matrix")
+    if label == "assistance.digestsent":
+        from article6.assistance.models import DigestSent
+
+        return DigestSent.objects.create(week="2026-W47", recipient=user.email, need_count=1)
+    if label == "assistance.exchangerate":
+        from article6.assistance.models import ExchangeRate
+
+        return ExchangeRate.objects.create(currency="EUR", year=2026, usd_per_unit="1.08", source="matrix test")
     raise AssertionError(f"no {label} record to open in the back office")
 
 
@@ -313,6 +426,32 @@ def api_operations() -> set[tuple[str, str]]:
 
 
 V1 = "/api/v1"
+NEW_NEED = {
+    "state": "LAO",
+    "title": "Matrix need (API)",
+    "description": "Clearance",
+    "pillar": "clearance",
+    "modality": "technical",
+    "start_year": 2026,
+    "end_year": 2026,
+}
+NEW_OFFER = {
+    "provider_state": "NOR",
+    "title": "Matrix offer (API)",
+    "description": "Experts",
+    "pillars": ["clearance"],
+    "modalities": ["technical"],
+    "kinds": ["experts"],
+    "start_year": 2026,
+    "end_year": 2026,
+}
+NEW_COMMITMENT = {
+    "provider_state": "NOR",
+    "recipient": "LAO",
+    "title": "Matrix commitment (API)",
+    "channel": "bilateral",
+    "currency": "USD",
+}
 CONTACT_BODY = {"contact_institution": "Matrix institution (API)"}
 # Through the API, a missing or bad identity is a 401, not a redirect to sign in.
 API_ANY_SIGNED_IN = {**ANY_SIGNED_IN, "anonymous": UNAUTHORIZED}
@@ -349,6 +488,34 @@ API: dict[tuple[str, str], Entry] = {
         lambda f: f"{V1}/declarations/state/{f['declaration'].pk}/return", api_only("isu"), "post", {"note": "matrix"}
     ),
     ("GET", f"{V1}/history/{{kind}}/{{key}}"): Entry(lambda f: f"{V1}/history/state/LAO", api_only("isu")),
+    # Assistance: reading follows each record's visibility (these are public); writing is the
+    # State's focal points' (needs), the provider's (offers, commitments), the recipient's (receipts).
+    ("GET", f"{V1}/needs"): Entry(lambda f: f"{V1}/needs", EVERYONE),
+    ("GET", f"{V1}/needs/{{id}}"): Entry(lambda f: f"{V1}/needs/{f['need'].pk}", EVERYONE),
+    ("POST", f"{V1}/needs"): Entry(lambda f: f"{V1}/needs", api_only("lao_focal_point", "isu"), "post", NEW_NEED),
+    ("PATCH", f"{V1}/needs/{{id}}"): Entry(
+        lambda f: f"{V1}/needs/{f['need'].pk}", api_only("lao_focal_point", "isu"), "patch", {"priority": "high"}
+    ),
+    ("GET", f"{V1}/offers"): Entry(lambda f: f"{V1}/offers", EVERYONE),
+    ("GET", f"{V1}/offers/{{id}}"): Entry(lambda f: f"{V1}/offers/{f['offer'].pk}", EVERYONE),
+    ("POST", f"{V1}/offers"): Entry(lambda f: f"{V1}/offers", api_only("norway_partner", "isu"), "post", NEW_OFFER),
+    ("PATCH", f"{V1}/offers/{{id}}"): Entry(
+        lambda f: f"{V1}/offers/{f['offer'].pk}", api_only("norway_partner", "isu"), "patch", {"is_active": True}
+    ),
+    ("GET", f"{V1}/commitments"): Entry(lambda f: f"{V1}/commitments", EVERYONE),
+    ("GET", f"{V1}/commitments/{{id}}"): Entry(lambda f: f"{V1}/commitments/{f['commitment'].pk}", EVERYONE),
+    ("POST", f"{V1}/commitments"): Entry(
+        lambda f: f"{V1}/commitments", api_only("norway_partner", "isu"), "post", NEW_COMMITMENT
+    ),
+    ("POST", f"{V1}/commitments/{{id}}/receipts"): Entry(
+        lambda f: f"{V1}/commitments/{f['commitment'].pk}/receipts",
+        api_only("lao_focal_point", "isu"),
+        "post",
+        {"year": 2026, "amount": 1000},
+    ),
+    ("GET", f"{V1}/funding"): Entry(lambda f: f"{V1}/funding", EVERYONE),
+    ("GET", f"{V1}/funding/gap"): Entry(lambda f: f"{V1}/funding/gap", EVERYONE),
+    ("GET", f"{V1}/exchange-rates"): Entry(lambda f: f"{V1}/exchange-rates", EVERYONE),
 }
 
 

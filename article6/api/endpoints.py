@@ -343,3 +343,4 @@ def deadlines(
 # --- Operations for identified callers ------------------------------------------------------
 
 api.add_router("", profiles.router)
+api.add_router("", "article6.api.assistance.router")

@@ -498,3 +498,22 @@ class Match(models.Model):
         if self.need_side == self.offer_side == MatchSide.ACCEPTED:
             return "accepted"
         return "proposed"
+
+
+class DigestSent(models.Model):
+    """A weekly digest of needs waiting for a proposal, sent to a coordinator: kept so
+    that running the command twice in a week sends nothing twice."""
+
+    week = models.CharField(_("ISO week"), max_length=8, help_text=_("e.g. 2026-W47"))
+    recipient = models.EmailField(_("recipient"))
+    sent = models.DateTimeField(_("sent"), auto_now_add=True)
+    need_count = models.PositiveIntegerField(_("needs listed"))
+
+    class Meta:
+        ordering = ["-sent"]
+        verbose_name = _("digest sent")
+        verbose_name_plural = _("digests sent")
+        constraints = [models.UniqueConstraint(fields=["week", "recipient"], name="one_digest_per_week_recipient")]
+
+    def __str__(self) -> str:
+        return f"{self.week} → {self.recipient}"

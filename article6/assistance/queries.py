@@ -42,6 +42,16 @@ def offers_for(user):
     )
 
 
+def with_pillar(offers, pillar: str):
+    """Offers that name `pillar`: a text match on the JSON list works on SQLite and PostgreSQL alike."""
+    from django.db.models import TextField
+    from django.db.models.functions import Cast
+
+    return offers.annotate(pillars_text=Cast("pillars", output_field=TextField())).filter(
+        pillars_text__contains=f'"{pillar}"'
+    )
+
+
 def commitments_for(user):
     return (
         Commitment.objects.filter(visible_q(user, provider=True, recipient_field="recipient"))
@@ -98,7 +108,8 @@ def refresh_needs(need_ids) -> None:
     needs = {n.pk: n for n in Need.objects.select_for_update().filter(pk__in=need_ids)}
     links = CommitmentNeed.objects.filter(need_id__in=need_ids).select_related("commitment")
     committed = defaultdict(list)  # commitment id -> [(year, amount)]
-    for flow in Flow.objects.filter(commitment__commitmentneed__need_id__in=need_ids, kind=FlowKind.COMMITTED):
+    # Each commitment's flows once, however many of these needs it is linked to.
+    for flow in Flow.objects.filter(commitment_id__in=links.values("commitment_id"), kind=FlowKind.COMMITTED):
         committed[flow.commitment_id].append((flow.year, flow.amount))
     covered = defaultdict(lambda: ZERO)
     linked = set()
@@ -118,8 +129,11 @@ def refresh_needs(need_ids) -> None:
                 # Not counted until ISU records the rate; the gap view names the missing rate.
                 continue
     for need in needs.values():
-        need.covered_amount = covered[need.pk]
-        need.status = rules.need_status(need.declared_status, need.amount, need.covered_amount, need.pk in linked)
+        status = rules.need_status(need.declared_status, need.amount, covered[need.pk], need.pk in linked)
+        if (need.covered_amount, need.status) == (covered[need.pk], status):
+            continue  # nothing changed: no write, no history entry
+        need.covered_amount, need.status = covered[need.pk], status
+        need._change_reason = "status rolled up from the commitments"
         need.save(update_fields=["covered_amount", "status", "updated"])
 
 
@@ -129,7 +143,8 @@ def refresh_needs(need_ids) -> None:
 def gap(user, *, state: str | None = None, year: int | None = None, pillar: str | None = None):
     """Per State, pillar and year, in US dollars: needed, pledged, committed, disbursed,
     gap (rules.gap_table) over the needs and commitments `user` may see."""
-    needs = needs_for(user).exclude(status__in=["draft", "withdrawn"])
+    # A closed need is met (its State says so); drafts and withdrawn needs are not asked for.
+    needs = needs_for(user).exclude(status__in=["draft", "withdrawn", "closed"])
     commitments = commitments_for(user)
     if state:
         needs = needs.filter(state__iso3=state)
@@ -144,8 +159,9 @@ def gap(user, *, state: str | None = None, year: int | None = None, pillar: str 
         if not by_year:
             # Spread evenly over the period when no yearly amounts are given.
             years = list(need.years)
-            share = (need.amount / len(years)).quantize(rules.CENT)
+            share = (need.amount / len(years)).quantize(rules.CENT, rounding="ROUND_DOWN")
             by_year = dict.fromkeys(years, share)
+            by_year[years[-1]] += need.amount - share * len(years)  # the cents left over, in the last year
         for y, amount in by_year.items():
             need_amounts.append(rules.NeedAmount(need.state.iso3, need.pillar, y, amount, need.currency))
     flows = []

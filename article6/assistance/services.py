@@ -68,6 +68,9 @@ def save_need(user, need: Need, yearly: dict[int, Decimal] | None = None) -> Nee
             raise PermissionDenied(_("A need stays with the State that filed it."))
     if yearly:
         errors = []
+        negative = sorted(y for y, amount in yearly.items() if amount < 0)
+        if negative:
+            errors.append(_("Negative amounts for: %(years)s.") % {"years": ", ".join(map(str, negative))})
         outside = sorted(y for y in yearly if not (need.start_year <= y <= need.end_year))
         if outside:
             errors.append(_("Years outside the period: %(years)s.") % {"years": ", ".join(map(str, outside))})
@@ -161,6 +164,11 @@ def save_commitment(
     if commitment.pk is None:
         commitment.created_by = user
     if pillar_shares is not None:
+        from article6.treaty.models import Pillar
+
+        unknown = sorted(set(pillar_shares) - set(Pillar.values))
+        if unknown:
+            raise ValidationError({"pillar_shares": _("Unknown pillar: %(names)s.") % {"names": ", ".join(unknown)}})
         total = sum(pillar_shares.values(), Decimal(0))
         if pillar_shares and total != 100:
             raise ValidationError(

@@ -149,3 +149,38 @@ def bootstrap(bound_field):
         attrs["class"] += " is-invalid"
         attrs["aria-describedby"] = f"{bound_field.auto_id}-errors"
     return bound_field.as_widget(attrs=attrs)
+
+
+@register.filter
+def money(value):
+    """An amount with digit grouping in the reader's language; cents only when there are any."""
+    from decimal import Decimal
+
+    from django.utils.formats import number_format
+
+    if value is None or value == "":
+        return ""
+    value = Decimal(value)
+    places = 0 if value == value.to_integral_value() else 2
+    return number_format(value, decimal_pos=places, use_l10n=True, force_grouping=True)
+
+
+@register.filter
+def pillar_label(value) -> str:
+    from article6.treaty.models import Pillar
+
+    return dict(Pillar.choices).get(value, value)
+
+
+@register.filter
+def modality_label(value) -> str:
+    from article6.assistance.models import Modality
+
+    return dict(Modality.choices).get(value, value)
+
+
+@register.filter
+def offer_kind_label(value) -> str:
+    from article6.assistance.models import OfferKind
+
+    return dict(OfferKind.choices).get(value, value)

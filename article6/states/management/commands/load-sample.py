@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from article6.accounts.sample import load_sample_accounts, remove_sample_accounts, sample_password
+from article6.assistance.sample import load_assistance_sample, remove_assistance_sample
 from article6.states.sample import load_sample, remove_sample
 
 
@@ -18,14 +19,16 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if options["remove"]:
             with transaction.atomic():
+                records = remove_assistance_sample()
                 accounts = remove_sample_accounts()
-                records = remove_sample()
+                records += remove_sample()
             self.stdout.write(f"sample records removed: {records}; sample accounts removed: {accounts}")
             return
         password = sample_password()
         with transaction.atomic():
             created = load_sample()
             accounts = load_sample_accounts(password)
+            created += load_assistance_sample()
         lines = [
             f"sample data loaded ({created} created); every sample record is flagged as fictional",
             "",

@@ -1,0 +1,1072 @@
+"""Matching needs and offers: for a need, the offers ranked by how well they fit it
+(and for an offer, the needs), each with its score and the reasons in plain words.
+
+Three layers, from the inside out:
+
+1. `score(need, offer, ...)`: the exact score of one pair, a plain function over two
+   feature records (`NeedFeatures`, `OfferFeatures`); no database, no request. Each
+   criterion that earns points gives a `Reason` (a code, the criterion's weight, the
+   points earned and a translated sentence).
+2. `OfferIndex` / `NeedIndex`: every active offer (every open need) as numpy arrays,
+   built once, that score all of them against one need (one offer) at a time and
+   return the best k, the reasons worked out by `score()` for those k only. The arrays
+   compute the same formula as `score()`, criterion by criterion, in the same order.
+3. The cache: the indexes are kept in the process, with the key of the data they were
+   built from; a page asks for the index, which is rebuilt only when offers, needs,
+   commitments or exchange rates changed (`offer_index()`, `need_index()`).
+
+The score, out of 100, is the sum of the points of eight criteria. The weights:
+
+- pillar, 25: the need's pillar is among the offer's. Assistance for another pillar
+  (stockpile destruction offered for victim assistance) does not meet the need at all,
+  so this is the heaviest criterion;
+- modality, 15: technical, material or financial (Art. 6(1)) as asked. Funding cannot
+  stand in for experts on the ground, nor equipment for funding, without a change of plan;
+- geography, 15: the State is named among the offer's States of interest (15), or its
+  region is among the offer's regions of interest (10), or the offer names neither and
+  is open to every State (5). Donors often set aside their assistance for countries or
+  regions, so it decides whether the offer can be used there at all;
+- amount, 15: 15 times the share of the amount needed per year (the amount spread
+  evenly over the need's period) that the offer's amount per year covers, both in US
+  dollars at the rate of their first year (the nearest year with a rate when that
+  year has none). Partial cover still helps (needs are met by several providers),
+  hence a share rather than all or nothing;
+- period, 10: 10 times the share of the need's years that fall within the offer's
+  period. Timing can often be adjusted; a need that starts later than the offer's
+  last year cannot be met at all;
+- description, 10: 10 times the cosine similarity of the TF-IDF vectors of the two
+  titles and descriptions (words and pairs of adjacent words, common words left out,
+  plurals folded, inverse document frequency taken over the active offers). It catches
+  what the structured fields miss (survey, land release, prosthetics), and is
+  noisy, so it weighs little;
+- language, 5: the offer works in at least one of the need's working languages.
+  It eases the work but interpreters exist, so it weighs little;
+- partnership, 5: the provider has already committed assistance to that State (public
+  commitments only, so that a reason never discloses a restricted record). An
+  existing relationship, a country office or programme, makes a new commitment
+  easier, but must not lock newcomers out.
+
+Offers of the need's own State are never suggested for it (nor its needs for them)."""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+import threading
+from array import array
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from scipy import sparse
+
+from article6.assistance.models import Modality
+from article6.states.models import Region
+from article6.treaty.models import Pillar
+
+# --- Weights --------------------------------------------------------------------------------
+
+W_PILLAR = 25.0
+W_MODALITY = 15.0
+W_GEOGRAPHY = 15.0
+W_AMOUNT = 15.0
+W_PERIOD = 10.0
+W_TEXT = 10.0
+W_LANGUAGE = 5.0
+W_PARTNERSHIP = 5.0
+WEIGHTS = {
+    "pillar": W_PILLAR,
+    "modality": W_MODALITY,
+    "geography": W_GEOGRAPHY,
+    "amount": W_AMOUNT,
+    "period": W_PERIOD,
+    "text": W_TEXT,
+    "language": W_LANGUAGE,
+    "partnership": W_PARTNERSHIP,
+}
+assert sum(WEIGHTS.values()) == 100.0
+# Geography: the State named, its region named, or an offer open to every State.
+GEO_STATE = 15.0
+GEO_REGION = 10.0
+GEO_ANYWHERE = 5.0
+# The terms of the descriptions shown in the reason.
+SHOWN_TERMS = 3
+
+PILLAR_BITS = {value: 1 << i for i, value in enumerate(Pillar.values)}
+MODALITY_BITS = {value: 1 << i for i, value in enumerate(Modality.values)}
+REGION_BITS = {value: 1 << i for i, value in enumerate(Region.values)}
+VISIBILITY_CODES = {"public": 0, "signed_in": 1, "restricted": 2, "isu_only": 3}
+
+LANGUAGE_NAMES = {
+    "ar": gettext_lazy("Arabic"),
+    "zh": gettext_lazy("Chinese"),
+    "en": gettext_lazy("English"),
+    "fr": gettext_lazy("French"),
+    "ru": gettext_lazy("Russian"),
+    "es": gettext_lazy("Spanish"),
+    "pt": gettext_lazy("Portuguese"),
+}
+
+
+# --- Reasons --------------------------------------------------------------------------------
+
+
+def _label(choices, value) -> str:
+    return str(dict(choices.choices).get(value, value))
+
+
+def _language_name(code: str) -> str:
+    if code in LANGUAGE_NAMES:
+        return str(LANGUAGE_NAMES[code])
+    from django.utils.translation import get_language_info
+
+    try:
+        return get_language_info(code)["name_translated"]
+    except KeyError:
+        return code
+
+
+def describe(code: str, params: Mapping) -> str:
+    """The reason in plain words, in the active language."""
+    if code == "pillar":
+        return _("Same pillar: %(pillar)s") % {"pillar": _label(Pillar, params["pillar"])}
+    if code == "modality":
+        sentences = {
+            Modality.TECHNICAL: _("Offers technical assistance"),
+            Modality.MATERIAL: _("Offers material assistance"),
+            Modality.FINANCIAL: _("Offers financial assistance"),
+        }
+        return sentences.get(params["modality"], params["modality"])
+    if code == "state":
+        return _("%(state)s is among the States of interest") % {"state": params["state"]}
+    if code == "region":
+        return _("Region of interest: %(region)s") % {"region": _label(Region, params["region"])}
+    if code == "anywhere":
+        return _("Open to every State")
+    if code == "amount":
+        if params["percent"] >= 100:
+            return _("Can cover the whole amount needed per year")
+        return _("Can cover %(percent)s%% of the amount needed per year") % {"percent": params["percent"]}
+    if code == "period":
+        if params["start"] == params["end"]:
+            return _("Periods overlap in %(year)s") % {"year": params["start"]}
+        return _("Periods overlap %(start)s–%(end)s") % {"start": params["start"], "end": params["end"]}
+    if code == "language":
+        return _("Works in %(languages)s") % {"languages": ", ".join(_language_name(c) for c in params["languages"])}
+    if code == "partnership":
+        return _("Has already committed to %(state)s") % {"state": params["state"]}
+    if code == "text":
+        return _("Descriptions share: %(terms)s") % {"terms": ", ".join(params["terms"])}
+    return str(params.get("text", code))
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One criterion that earned points: its code, its weight (the most it can earn),
+    the points earned and what it means in plain words (`text`, in the active language)."""
+
+    code: str
+    weight: float
+    points: float
+    params: dict = field(default_factory=dict, compare=False)
+
+    @property
+    def text(self) -> str:
+        return describe(self.code, self.params)
+
+    def __str__(self) -> str:
+        return self.text
+
+    def as_json(self) -> dict:
+        """For Match.reasons: the sentence as read when stored, and what re-translates it."""
+        return {
+            "code": self.code,
+            "weight": self.weight,
+            "points": round(self.points, 2),
+            "params": self.params,
+            "text": self.text,
+        }
+
+
+def reasons_from_json(stored) -> list[Reason]:
+    """The reasons stored on a match, to be shown in the reader's language. Older or
+    hand-made records hold plain sentences; they are shown as they are."""
+    reasons = []
+    for item in stored or []:
+        if isinstance(item, str):
+            reasons.append(Reason("note", 0.0, 0.0, {"text": item}))
+        elif isinstance(item, dict):
+            code = item.get("code", "note")
+            params = item.get("params") or {}
+            if code not in REASON_CODES:
+                code, params = "note", {"text": item.get("text", "")}
+            reasons.append(Reason(code, float(item.get("weight", 0)), float(item.get("points", 0)), params))
+    return reasons
+
+
+REASON_CODES = {
+    "pillar",
+    "modality",
+    "state",
+    "region",
+    "anywhere",
+    "amount",
+    "period",
+    "language",
+    "partnership",
+    "text",
+}
+
+
+# --- Features -------------------------------------------------------------------------------
+
+ProviderKey = tuple[str, int]  # ("state", id) or ("organisation", id)
+
+
+@dataclass(frozen=True)
+class NeedFeatures:
+    id: int
+    state_id: int
+    state_name: str
+    region: str
+    pillar: str
+    modality: str
+    amount: float | None  # for the whole period, in `currency`
+    currency: str
+    start_year: int
+    end_year: int
+    languages: frozenset[str] = frozenset()
+    text: str = ""
+    visibility: str = "public"
+
+    @property
+    def years(self) -> int:
+        return self.end_year - self.start_year + 1
+
+
+@dataclass(frozen=True)
+class OfferFeatures:
+    id: int
+    provider: ProviderKey
+    pillars: frozenset[str]
+    modalities: frozenset[str]
+    regions: frozenset[str] = frozenset()
+    states: frozenset[int] = frozenset()
+    languages: frozenset[str] = frozenset()
+    amount_per_year: float | None = None  # in `currency`
+    currency: str = ""
+    start_year: int = 0
+    end_year: int = 0
+    text: str = ""
+    visibility: str = "public"
+    kinds: frozenset[str] = frozenset()
+
+    @property
+    def provider_state_id(self) -> int | None:
+        return self.provider[1] if self.provider[0] == "state" else None
+
+    @property
+    def provider_organisation_id(self) -> int | None:
+        return self.provider[1] if self.provider[0] == "organisation" else None
+
+
+def need_features(need) -> NeedFeatures:
+    """A Need record (its State loaded) as features."""
+    return NeedFeatures(
+        id=need.pk,
+        state_id=need.state_id,
+        state_name=need.state.name,
+        region=need.state.region,
+        pillar=need.pillar,
+        modality=need.modality,
+        amount=float(need.amount) if need.amount is not None else None,
+        currency=(need.currency or "").upper(),
+        start_year=need.start_year,
+        end_year=need.end_year,
+        languages=frozenset(need.languages or ()),
+        text=f"{need.title}\n{need.description}",
+        visibility=need.visibility,
+    )
+
+
+def offer_features(offer, state_ids: Iterable[int] | None = None) -> OfferFeatures:
+    """An Offer record as features; `state_ids` when its States of interest are known
+    already (a bulk load), else they are read from the record (prefetched or not)."""
+    if state_ids is None:
+        state_ids = [s.pk for s in offer.states.all()]
+    if offer.provider_state_id:
+        provider = ("state", offer.provider_state_id)
+    else:
+        provider = ("organisation", offer.provider_organisation_id)
+    return OfferFeatures(
+        id=offer.pk,
+        provider=provider,
+        pillars=frozenset(offer.pillars or ()),
+        modalities=frozenset(offer.modalities or ()),
+        regions=frozenset(offer.regions or ()),
+        states=frozenset(state_ids),
+        languages=frozenset(offer.languages or ()),
+        amount_per_year=float(offer.amount_per_year) if offer.amount_per_year is not None else None,
+        currency=(offer.currency or "").upper(),
+        start_year=offer.start_year,
+        end_year=offer.end_year,
+        text=f"{offer.title}\n{offer.description}",
+        visibility=offer.visibility,
+        kinds=frozenset(offer.kinds or ()),
+    )
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """What decides which records a person may see (accounts.permissions.visible_q)."""
+
+    is_isu: bool = False
+    has_role: bool = False
+    is_coordinator: bool = False
+    states: frozenset[int] = frozenset()
+    organisations: frozenset[int] = frozenset()
+
+    @classmethod
+    def of(cls, user) -> Viewer:
+        from article6.accounts import permissions
+
+        return cls(
+            is_isu=bool(permissions.is_isu(user)),
+            has_role=bool(permissions.has_any_role(user)),
+            is_coordinator=bool(permissions.is_coordinator(user)),
+            states=frozenset(permissions.states_of(user)),
+            organisations=frozenset(permissions.organisations_of(user)),
+        )
+
+
+# --- Money ----------------------------------------------------------------------------------
+
+
+class Rates:
+    """US dollars per unit of a currency, by year, as floats. A year without a rate
+    takes the nearest year that has one (the later of two equally near)."""
+
+    def __init__(self, table: Mapping[tuple[str, int], object] | None = None):
+        self.table = {(c.upper(), int(y)): float(r) for (c, y), r in (table or {}).items()}
+        self.years: dict[str, list[int]] = {}
+        for currency, year in sorted(self.table):
+            self.years.setdefault(currency, []).append(year)
+
+    def rate(self, currency: str, year: int) -> float | None:
+        currency = (currency or "").upper()
+        if currency == "USD":
+            return 1.0
+        rate = self.table.get((currency, year))
+        if rate is not None:
+            return rate
+        years = self.years.get(currency)
+        if not years:
+            return None
+        nearest = min(years, key=lambda y: (abs(y - year), -y))
+        return self.table[(currency, nearest)]
+
+    def usd(self, amount: float | None, currency: str, year: int) -> float | None:
+        if amount is None:
+            return None
+        rate = self.rate(currency, year)
+        return None if rate is None else amount * rate
+
+
+def _rates(rates) -> Rates:
+    return rates if isinstance(rates, Rates) else Rates(rates)
+
+
+def need_usd_per_year(need: NeedFeatures, rates: Rates) -> float | None:
+    if need.amount is None or need.years <= 0:
+        return None
+    return rates.usd(need.amount / need.years, need.currency, need.start_year)
+
+
+def offer_usd_per_year(offer: OfferFeatures, rates: Rates) -> float | None:
+    return rates.usd(offer.amount_per_year, offer.currency, offer.start_year)
+
+
+# --- Text -----------------------------------------------------------------------------------
+
+WORD = re.compile(r"[^\W\d_]{2,}")
+STOPWORDS = frozenset(
+    """
+    a about above after again all also an and any are as at be because been before being
+    between both but by can could did do does doing during each few for from further had has
+    have having he her here hers him his how if in into is it its itself just me more most
+    my no nor not now of off on once only or other our ours out over own same she should so
+    some such than that the their theirs them then there these they this those through to
+    too under until up very was we were what when where which while who whom why will with
+    would you your yours per etc including include includes within across among
+    au aux avec ce ces dans de des du elle en est et il ils la le les leur leurs lui ma mais
+    me meme mes moi mon ne nos notre nous on ou par pas pour qu que qui sa se ses son sur ta
+    te tes toi ton tu un une vos votre vous ét été être sont
+    al como con del el ella ellos es esta este esto hay las lo los mas muy nos o para pero
+    por que se sin sobre su sus también tiene un una uno unos y ya
+    """.split()
+)
+
+
+def _fold(word: str) -> str:
+    """Plurals folded, so that “areas” meets “area” (a light touch: most of the
+    Convention's languages make plurals with -s)."""
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "is", "us")):
+        return word[:-1]
+    return word
+
+
+@functools.lru_cache(maxsize=200_000)
+def _word(word: str) -> str | None:
+    """A word as counted: None for a common word, plurals folded."""
+    return None if word in STOPWORDS else _fold(word)
+
+
+def terms(text: str) -> Counter:
+    """The words of a text (common words left out, plurals folded) and the pairs of
+    adjacent words, with their counts."""
+    words = [_word(w) for w in WORD.findall((text or "").lower())]
+    kept = [w for w in words if w]
+    pairs = [f"{a} {b}" for a, b in zip(words, words[1:], strict=False) if a and b]
+    return Counter(kept + pairs)
+
+
+class TextModel:
+    """TF-IDF weights: (1 + log of the count) × (log((1 + N) / (1 + document frequency)) + 1),
+    each vector of unit length, so that the dot product of two is their cosine."""
+
+    def __init__(self, document_frequency: Mapping[str, int] | None = None, documents: int = 0):
+        self.documents = documents
+        self.idf = {t: math.log((1 + documents) / (1 + df)) + 1.0 for t, df in (document_frequency or {}).items()}
+        self.unseen = math.log(1 + documents) + 1.0
+
+    @classmethod
+    def fit(cls, texts: Iterable[str]) -> TextModel:
+        """The document frequencies of the terms of `texts` (what the indexes do on arrays)."""
+        frequency: Counter = Counter()
+        documents = 0
+        for text in texts:
+            frequency.update(terms(text).keys())
+            documents += 1
+        return cls(frequency, documents)
+
+    def weigh(self, counts: Mapping[str, int]) -> dict[str, float]:
+        weights = {t: (1.0 + math.log(c)) * self.idf.get(t, self.unseen) for t, c in counts.items()}
+        norm = math.sqrt(sum(w * w for w in weights.values()))
+        return {t: w / norm for t, w in weights.items()} if norm else {}
+
+    def vector(self, text: str) -> dict[str, float]:
+        return self.weigh(terms(text))
+
+
+def _shared_terms(a: Mapping[str, float], b: Mapping[str, float]) -> tuple[float, list[str]]:
+    """Cosine of two unit vectors, and the shared terms to show: pairs of words first
+    (more telling), then single words not already in a pair shown, heaviest first."""
+    shared = a.keys() & b.keys()
+    similarity = math.fsum(a[t] * b[t] for t in shared)
+    ordered = sorted(shared, key=lambda t: (" " not in t, -a[t] * b[t], t))
+    shown: list[str] = []
+    words: set[str] = set()
+    for term in ordered:
+        if set(term.split()) <= words:  # already said by a term shown
+            continue
+        shown.append(term)
+        words.update(term.split())
+        if len(shown) == SHOWN_TERMS:
+            break
+    return similarity, shown
+
+
+# --- The exact score ------------------------------------------------------------------------
+
+
+def score(
+    need: NeedFeatures,
+    offer: OfferFeatures,
+    *,
+    partnerships: Iterable[tuple[ProviderKey, int]] = frozenset(),
+    rates=None,
+    text_model: TextModel | None = None,
+    need_vector: Mapping[str, float] | None = None,
+    offer_vector: Mapping[str, float] | None = None,
+) -> tuple[float, list[Reason]]:
+    """The score of an offer for a need, 0 to 100, and the reasons, heaviest first.
+
+    `rates`: {(currency, year): US dollars per unit} or a Rates; `text_model` weighs the
+    words of the descriptions (without one, every word weighs the same); the vectors may
+    be given when already computed."""
+    rates = _rates(rates)
+    model = text_model or TextModel()
+    reasons: list[Reason] = []
+    total = 0.0
+
+    points = W_PILLAR if need.pillar in offer.pillars else 0.0
+    total += points
+    if points:
+        reasons.append(Reason("pillar", W_PILLAR, points, {"pillar": need.pillar}))
+
+    points = W_MODALITY if need.modality in offer.modalities else 0.0
+    total += points
+    if points:
+        reasons.append(Reason("modality", W_MODALITY, points, {"modality": need.modality}))
+
+    if need.state_id in offer.states:
+        points = GEO_STATE
+        reasons.append(Reason("state", W_GEOGRAPHY, points, {"state": need.state_name}))
+    elif need.region in offer.regions:
+        points = GEO_REGION
+        reasons.append(Reason("region", W_GEOGRAPHY, points, {"region": need.region}))
+    elif not offer.states and not offer.regions:
+        points = GEO_ANYWHERE
+        reasons.append(Reason("anywhere", W_GEOGRAPHY, points, {}))
+    else:
+        points = 0.0
+    total += points
+
+    needed = need_usd_per_year(need, rates)
+    offered = offer_usd_per_year(offer, rates)
+    points = 0.0
+    if needed is not None and needed > 0 and offered is not None:
+        ratio = min(1.0, offered / needed)
+        points = W_AMOUNT * ratio
+        if points:
+            percent = 100 if ratio >= 1.0 else max(1, min(99, int(ratio * 100)))
+            reasons.append(Reason("amount", W_AMOUNT, points, {"percent": percent}))
+    total += points
+
+    start, end = max(need.start_year, offer.start_year), min(need.end_year, offer.end_year)
+    overlap = max(0, end - start + 1)
+    points = W_PERIOD * (overlap / need.years) if need.years > 0 else 0.0
+    total += points
+    if points:
+        reasons.append(Reason("period", W_PERIOD, points, {"start": start, "end": end}))
+
+    shared = sorted(need.languages & offer.languages)
+    points = W_LANGUAGE if shared else 0.0
+    total += points
+    if points:
+        reasons.append(Reason("language", W_LANGUAGE, points, {"languages": shared}))
+
+    points = W_PARTNERSHIP if (offer.provider, need.state_id) in partnerships else 0.0
+    total += points
+    if points:
+        reasons.append(Reason("partnership", W_PARTNERSHIP, points, {"state": need.state_name}))
+
+    a = need_vector if need_vector is not None else model.vector(need.text)
+    b = offer_vector if offer_vector is not None else model.vector(offer.text)
+    similarity, shown = _shared_terms(a, b)
+    points = W_TEXT * similarity
+    total += points
+    if shown and points > 0:
+        reasons.append(Reason("text", W_TEXT, points, {"terms": shown}))
+
+    reasons.sort(key=lambda r: -r.points)
+    return min(100.0, max(0.0, total)), reasons
+
+
+# --- The vectorised ranking -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    id: int
+    score: float
+    reasons: list[Reason]
+
+
+def _bits(values: Iterable[str], table: Mapping[str, int]) -> int:
+    mask = 0
+    for value in values:
+        mask |= table.get(value, 0)
+    return mask
+
+
+def _membership(rows: Sequence[Iterable], columns: dict) -> sparse.csc_matrix:
+    """A rows × columns 0/1 matrix (compressed by column, so that the rows holding one
+    value are read at once); `columns` maps each value to its column and grows."""
+    row_ids, col_ids = [], []
+    for i, values in enumerate(rows):
+        for value in values:
+            row_ids.append(i)
+            col_ids.append(columns.setdefault(value, len(columns)))
+    data = np.ones(len(row_ids), dtype=np.int8)
+    return sparse.csc_matrix((data, (row_ids, col_ids)), shape=(len(rows), max(len(columns), 1)))
+
+
+def _rows_holding(matrix: sparse.csc_matrix, columns: Mapping, values: Iterable) -> np.ndarray:
+    """Boolean array: the rows that hold any of `values`."""
+    found = np.zeros(matrix.shape[0], dtype=bool)
+    for value in values:
+        col = columns.get(value)
+        if col is not None:
+            found[matrix.indices[matrix.indptr[col] : matrix.indptr[col + 1]]] = True
+    return found
+
+
+def _text_matrix(texts: Iterable[str], text_model: TextModel | None) -> tuple[TextModel, sparse.csc_matrix, dict]:
+    """The TF-IDF vectors of `texts` as the rows of a sparse matrix (compressed by
+    column: one term's rows are read at once), its columns (term → column) and the
+    text model (fitted on `texts` when none is given). The weights are TextModel.weigh's,
+    computed on the arrays at once."""
+    columns: dict[str, int] = {}
+    indices = array("i")  # compact while the texts are read
+    counts = array("i")
+    indptr = array("q", [0])
+    for text in texts:
+        found = terms(text)
+        indices.extend([columns.setdefault(term, len(columns)) for term in found])
+        counts.extend(found.values())
+        indptr.append(len(indices))
+    rows = len(indptr) - 1
+    index = np.frombuffer(indices, dtype=np.int32) if indices else np.zeros(0, dtype=np.int32)
+    count = np.frombuffer(counts, dtype=np.int32).astype(np.float64) if counts else np.zeros(0)
+    vocabulary = list(columns)
+    if text_model is None:
+        frequency = np.bincount(index, minlength=len(columns))  # a term counts once per text
+        text_model = TextModel(dict(zip(vocabulary, frequency.tolist(), strict=True)), rows)
+    idf = np.array([text_model.idf.get(t, text_model.unseen) for t in vocabulary], dtype=np.float64)
+    weight = (1.0 + np.log(count)) * idf[index] if index.size else count
+    pointers = np.frombuffer(indptr, dtype=np.int64)
+    row_of = np.repeat(np.arange(rows), np.diff(pointers))
+    norm = np.sqrt(np.bincount(row_of, weights=weight * weight, minlength=rows))
+    weight = weight / norm[row_of] if index.size else weight
+    matrix = sparse.csr_matrix((weight, index.copy(), pointers.copy()), shape=(rows, max(len(columns), 1))).tocsc()
+    return text_model, matrix, columns
+
+
+def _similarities(matrix: sparse.csc_matrix, columns: Mapping[str, int], vector: Mapping[str, float]) -> np.ndarray:
+    cols = [(columns[t], w) for t, w in vector.items() if t in columns]
+    if not cols:
+        return np.zeros(matrix.shape[0])
+    index = np.array([c for c, _w in cols])
+    weights = np.array([w for _c, w in cols])
+    return matrix[:, index] @ weights
+
+
+def _visible(viewer: Viewer | None, visibility: np.ndarray, *parties: tuple[np.ndarray, frozenset]) -> np.ndarray:
+    """The records `viewer` may see (accounts.permissions.visible_q, as arrays)."""
+    if viewer is None or viewer.is_isu:
+        return np.ones(visibility.shape[0], dtype=bool)
+    allowed = visibility == VISIBILITY_CODES["public"]
+    if not viewer.has_role:
+        return allowed
+    allowed |= visibility == VISIBILITY_CODES["signed_in"]
+    restricted = visibility == VISIBILITY_CODES["restricted"]
+    if viewer.is_coordinator:
+        return allowed | restricted
+    named = np.zeros(visibility.shape[0], dtype=bool)
+    for ids, mine in parties:
+        if mine:
+            named |= np.isin(ids, np.fromiter(mine, dtype=np.int64))
+    return allowed | (restricted & named)
+
+
+def _best(scores: np.ndarray, ids: np.ndarray, allowed: np.ndarray, k: int) -> np.ndarray:
+    """Positions of the k best scores above 0 among the allowed, best first (ties by id)."""
+    candidates = np.flatnonzero(allowed & (scores > 0))
+    if k <= 0 or candidates.size == 0:
+        return candidates[:0]
+    values = scores[candidates]
+    if candidates.size > k:
+        threshold = np.partition(values, candidates.size - k)[candidates.size - k]
+        keep = values >= threshold
+        candidates, values = candidates[keep], values[keep]
+    order = np.lexsort((ids[candidates], -values))
+    return candidates[order[:k]]
+
+
+class _Index:
+    text_model: TextModel
+    rates: Rates
+    partnerships: frozenset
+
+    def with_partnerships(self, partnerships: Iterable[tuple[ProviderKey, int]]):
+        """The same index (sharing its arrays) with these partnerships."""
+        clone = object.__new__(type(self))
+        clone.__dict__.update(self.__dict__)
+        clone._set_partnerships(frozenset(partnerships))
+        return clone
+
+    def score(self, need: NeedFeatures, offer: OfferFeatures) -> tuple[float, list[Reason]]:
+        """The exact score of a pair, with this index's text model, rates and partnerships."""
+        return score(need, offer, partnerships=self.partnerships, rates=self.rates, text_model=self.text_model)
+
+
+class OfferIndex(_Index):
+    """Every offer as arrays, to rank them all against one need at a time."""
+
+    def __init__(
+        self,
+        offers: Sequence[OfferFeatures],
+        *,
+        partnerships: Iterable[tuple[ProviderKey, int]] = frozenset(),
+        rates=None,
+        text_model: TextModel | None = None,
+    ):
+        self.offers = list(offers)
+        self.rates = _rates(rates)
+        n = len(self.offers)
+        self.ids = np.fromiter((o.id for o in self.offers), dtype=np.int64, count=n)
+        self.position = {o.id: i for i, o in enumerate(self.offers)}
+        self.pillars = np.fromiter((_bits(o.pillars, PILLAR_BITS) for o in self.offers), dtype=np.uint16, count=n)
+        self.modalities = np.fromiter(
+            (_bits(o.modalities, MODALITY_BITS) for o in self.offers), dtype=np.uint8, count=n
+        )
+        self.regions = np.fromiter((_bits(o.regions, REGION_BITS) for o in self.offers), dtype=np.uint8, count=n)
+        self.anywhere = np.fromiter((not o.states and not o.regions for o in self.offers), dtype=bool, count=n)
+        self.state_columns: dict[int, int] = {}
+        self.states = _membership([o.states for o in self.offers], self.state_columns)
+        self.language_columns: dict[str, int] = {}
+        self.languages = _membership([o.languages for o in self.offers], self.language_columns)
+        usd = (offer_usd_per_year(o, self.rates) for o in self.offers)
+        self.usd = np.fromiter((np.nan if v is None else v for v in usd), dtype=np.float64, count=n)
+        self.start = np.fromiter((o.start_year for o in self.offers), dtype=np.int32, count=n)
+        self.end = np.fromiter((o.end_year for o in self.offers), dtype=np.int32, count=n)
+        self.provider_codes: dict[ProviderKey, int] = {}
+        self.provider = np.fromiter(
+            (self.provider_codes.setdefault(o.provider, len(self.provider_codes)) for o in self.offers),
+            dtype=np.int32,
+            count=n,
+        )
+        self.provider_state = np.fromiter((o.provider_state_id or -1 for o in self.offers), dtype=np.int64, count=n)
+        self.provider_organisation = np.fromiter(
+            (o.provider_organisation_id or -1 for o in self.offers), dtype=np.int64, count=n
+        )
+        self.visibility = np.fromiter((VISIBILITY_CODES.get(o.visibility, 3) for o in self.offers), np.int8, n)
+        self.text_model, self.text, self.text_columns = _text_matrix((o.text for o in self.offers), text_model)
+        self._set_partnerships(frozenset(partnerships))
+
+    def _set_partnerships(self, partnerships: frozenset) -> None:
+        self.partnerships = partnerships
+        by_state: dict[int, list[int]] = {}
+        for provider, state_id in partnerships:
+            code = self.provider_codes.get(provider)
+            if code is not None:
+                by_state.setdefault(state_id, []).append(code)
+        self._partners = {s: np.array(sorted(codes), dtype=np.int32) for s, codes in by_state.items()}
+
+    def __len__(self) -> int:
+        return len(self.offers)
+
+    def nbytes(self) -> int:
+        arrays = [getattr(self, name) for name in vars(self) if isinstance(getattr(self, name), np.ndarray)]
+        matrices = [self.states, self.languages, self.text]
+        return sum(a.nbytes for a in arrays) + sum(m.data.nbytes + m.indices.nbytes + m.indptr.nbytes for m in matrices)
+
+    def scores(self, need: NeedFeatures, need_vector: Mapping[str, float] | None = None) -> np.ndarray:
+        """The score of every offer for `need`: score()'s formula, criterion by criterion."""
+        n = len(self.offers)
+        total = np.zeros(n)
+        total += W_PILLAR * ((self.pillars & PILLAR_BITS.get(need.pillar, 0)) != 0)
+        total += W_MODALITY * ((self.modalities & MODALITY_BITS.get(need.modality, 0)) != 0)
+
+        in_state = _rows_holding(self.states, self.state_columns, [need.state_id])
+        in_region = (self.regions & REGION_BITS.get(need.region, 0)) != 0
+        anywhere = np.where(self.anywhere, GEO_ANYWHERE, 0.0)
+        total += np.where(in_state, GEO_STATE, np.where(in_region, GEO_REGION, anywhere))
+
+        needed = need_usd_per_year(need, self.rates)
+        if needed is not None and needed > 0:
+            known = ~np.isnan(self.usd)
+            total += np.where(known, W_AMOUNT * np.minimum(1.0, np.where(known, self.usd, 0.0) / needed), 0.0)
+
+        if need.years > 0:
+            overlap = np.maximum(0, np.minimum(self.end, need.end_year) - np.maximum(self.start, need.start_year) + 1)
+            total += W_PERIOD * (overlap / need.years)
+
+        total += W_LANGUAGE * _rows_holding(self.languages, self.language_columns, need.languages)
+
+        partners = self._partners.get(need.state_id)
+        if partners is not None:
+            total += W_PARTNERSHIP * np.isin(self.provider, partners)
+
+        vector = need_vector if need_vector is not None else self.text_model.vector(need.text)
+        total += W_TEXT * _similarities(self.text, self.text_columns, vector)
+        return np.clip(total, 0.0, 100.0)
+
+    def top_offers(self, need: NeedFeatures, k: int = 10, *, viewer: Viewer | None = None) -> list[Suggestion]:
+        """The k offers that fit `need` best (those `viewer` may see, when given), best
+        first, with their reasons; the need's own State's offers left out."""
+        vector = self.text_model.vector(need.text)
+        scores = self.scores(need, vector)
+        states, organisations = (viewer.states, viewer.organisations) if viewer else (frozenset(), frozenset())
+        allowed = _visible(
+            viewer, self.visibility, (self.provider_state, states), (self.provider_organisation, organisations)
+        )
+        allowed &= self.provider_state != need.state_id
+        suggestions = []
+        for i in _best(scores, self.ids, allowed, k):
+            offer = self.offers[i]
+            exact, reasons = score(
+                need,
+                offer,
+                partnerships=self.partnerships,
+                rates=self.rates,
+                text_model=self.text_model,
+                need_vector=vector,
+            )
+            suggestions.append(Suggestion(offer.id, exact, reasons))
+        return suggestions
+
+
+class NeedIndex(_Index):
+    """Every need as arrays, to rank them all against one offer at a time. Built with
+    the offers' text model, so that a pair scores the same from either side."""
+
+    def __init__(
+        self,
+        needs: Sequence[NeedFeatures],
+        *,
+        partnerships: Iterable[tuple[ProviderKey, int]] = frozenset(),
+        rates=None,
+        text_model: TextModel | None = None,
+    ):
+        self.needs = list(needs)
+        self.rates = _rates(rates)
+        n = len(self.needs)
+        self.ids = np.fromiter((x.id for x in self.needs), dtype=np.int64, count=n)
+        self.position = {x.id: i for i, x in enumerate(self.needs)}
+        self.pillar = np.fromiter((PILLAR_BITS.get(x.pillar, 0) for x in self.needs), dtype=np.uint16, count=n)
+        self.modality = np.fromiter((MODALITY_BITS.get(x.modality, 0) for x in self.needs), dtype=np.uint8, count=n)
+        self.region = np.fromiter((REGION_BITS.get(x.region, 0) for x in self.needs), dtype=np.uint8, count=n)
+        self.state = np.fromiter((x.state_id for x in self.needs), dtype=np.int64, count=n)
+        self.language_columns: dict[str, int] = {}
+        self.languages = _membership([x.languages for x in self.needs], self.language_columns)
+        usd = (need_usd_per_year(x, self.rates) for x in self.needs)
+        self.usd = np.fromiter((np.nan if v is None else v for v in usd), dtype=np.float64, count=n)
+        self.start = np.fromiter((x.start_year for x in self.needs), dtype=np.int32, count=n)
+        self.end = np.fromiter((x.end_year for x in self.needs), dtype=np.int32, count=n)
+        self.visibility = np.fromiter((VISIBILITY_CODES.get(x.visibility, 3) for x in self.needs), np.int8, n)
+        self.text_model, self.text, self.text_columns = _text_matrix((x.text for x in self.needs), text_model)
+        self._set_partnerships(frozenset(partnerships))
+
+    def _set_partnerships(self, partnerships: frozenset) -> None:
+        self.partnerships = partnerships
+        by_provider: dict[ProviderKey, list[int]] = {}
+        for provider, state_id in partnerships:
+            by_provider.setdefault(provider, []).append(state_id)
+        self._partners = {p: np.array(sorted(s), dtype=np.int64) for p, s in by_provider.items()}
+
+    def __len__(self) -> int:
+        return len(self.needs)
+
+    def scores(self, offer: OfferFeatures, offer_vector: Mapping[str, float] | None = None) -> np.ndarray:
+        n = len(self.needs)
+        total = np.zeros(n)
+        total += W_PILLAR * ((self.pillar & _bits(offer.pillars, PILLAR_BITS)) != 0)
+        total += W_MODALITY * ((self.modality & _bits(offer.modalities, MODALITY_BITS)) != 0)
+
+        if offer.states:
+            in_state = np.isin(self.state, np.fromiter(offer.states, dtype=np.int64))
+        else:
+            in_state = np.zeros(n, dtype=bool)
+        in_region = (self.region & _bits(offer.regions, REGION_BITS)) != 0
+        anywhere = GEO_ANYWHERE if not offer.states and not offer.regions else 0.0
+        total += np.where(in_state, GEO_STATE, np.where(in_region, GEO_REGION, anywhere))
+
+        offered = offer_usd_per_year(offer, self.rates)
+        if offered is not None:
+            valid = self.usd > 0  # NaN (no amount, no rate) is not
+            total += np.where(valid, W_AMOUNT * np.minimum(1.0, offered / np.where(valid, self.usd, 1.0)), 0.0)
+
+        years = self.end - self.start + 1
+        overlap = np.maximum(0, np.minimum(self.end, offer.end_year) - np.maximum(self.start, offer.start_year) + 1)
+        total += np.where(years > 0, W_PERIOD * (overlap / np.maximum(years, 1)), 0.0)
+
+        total += W_LANGUAGE * _rows_holding(self.languages, self.language_columns, offer.languages)
+
+        partners = self._partners.get(offer.provider)
+        if partners is not None:
+            total += W_PARTNERSHIP * np.isin(self.state, partners)
+
+        vector = offer_vector if offer_vector is not None else self.text_model.vector(offer.text)
+        total += W_TEXT * _similarities(self.text, self.text_columns, vector)
+        return np.clip(total, 0.0, 100.0)
+
+    def top_needs(self, offer: OfferFeatures, k: int = 10, *, viewer: Viewer | None = None) -> list[Suggestion]:
+        """The k needs that `offer` fits best (those `viewer` may see, when given), best
+        first, with their reasons; the needs of the offer's own State left out."""
+        vector = self.text_model.vector(offer.text)
+        scores = self.scores(offer, vector)
+        allowed = _visible(viewer, self.visibility, (self.state, viewer.states if viewer else frozenset()))
+        if offer.provider_state_id is not None:
+            allowed &= self.state != offer.provider_state_id
+        suggestions = []
+        for i in _best(scores, self.ids, allowed, k):
+            need = self.needs[i]
+            exact, reasons = score(
+                need,
+                offer,
+                partnerships=self.partnerships,
+                rates=self.rates,
+                text_model=self.text_model,
+                offer_vector=vector,
+            )
+            suggestions.append(Suggestion(need.id, exact, reasons))
+        return suggestions
+
+
+# --- Built from the database, and kept ------------------------------------------------------
+# The indexes live in the process, with the key of the data they were built from (see
+# data_key). Each page reads the key (one query) and rebuilds only what changed: the
+# offers' arrays when offers or exchange rates change, the partnerships when commitments
+# do, the needs' arrays when needs do. Saving or deleting those records in this process
+# also moves the key at once (signals below), whatever the database.
+
+MATCHABLE_NEED_STATUSES = ("open", "partly_covered")
+PARTS = ("offers", "needs", "commitments", "rates")
+
+_lock = threading.Lock()
+_cache: dict[str, tuple[object, object]] = {}
+_generation = dict.fromkeys(PARTS, 0)
+
+
+def clear_cache() -> None:
+    """Drop every index (the next page rebuilds them)."""
+    with _lock:
+        for part in PARTS:
+            _generation[part] += 1
+        _cache.clear()
+
+
+def _changed(part: str):
+    def receiver(*_args, **_kwargs) -> None:
+        _generation[part] += 1
+
+    return receiver
+
+
+def data_key() -> dict[str, tuple]:
+    """What the indexes depend on, read in one query of index look-ups: per part, the
+    newest id (a bulk insert) and the newest audit-trail row (every save and delete
+    through Django, in any process); for offers, the newest link to a State of interest
+    too (changing an offer's States through its form or the back office saves the offer
+    as well)."""
+    from django.db import connection
+
+    from article6.assistance.models import Commitment, ExchangeRate, Need, Offer
+
+    quote = connection.ops.quote_name
+    models = {"offers": Offer, "needs": Need, "commitments": Commitment, "rates": ExchangeRate}
+    # Table names come from the models, quoted: nothing from outside goes into the query.
+    probes = []
+    for model in models.values():
+        probes += [("MAX(id)", quote(model._meta.db_table))]
+        probes += [("MAX(history_id)", quote(model.history.model._meta.db_table))]
+    probes += [("MAX(id)", quote(Offer.states.through._meta.db_table))]
+    sql = "SELECT " + ", ".join("(SELECT " + what + " FROM " + table + ")" for what, table in probes)  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        row = cursor.fetchone()
+    key = {part: (_generation[part], *row[2 * i : 2 * i + 2]) for i, part in enumerate(models)}
+    key["offers"] += (row[8],)
+    return key
+
+
+def _cached(name: str, key, build):
+    with _lock:
+        hit = _cache.get(name)
+        if hit is not None and hit[0] == key:
+            return hit[1]
+    value = build()
+    with _lock:
+        _cache[name] = (key, value)
+    return value
+
+
+def load_rates() -> Rates:
+    from article6.assistance.models import ExchangeRate
+
+    return Rates(ExchangeRate.table())
+
+
+def load_partnerships() -> frozenset:
+    """(provider, State) of the public commitments."""
+    from article6.assistance.models import Commitment
+
+    rows = (
+        Commitment.objects.filter(visibility="public")
+        .values_list("provider_state_id", "provider_organisation_id", "recipient_id")
+        .distinct()
+    )
+    pairs = set()
+    for state_id, organisation_id, recipient_id in rows:
+        if state_id:
+            pairs.add((("state", state_id), recipient_id))
+        elif organisation_id:
+            pairs.add((("organisation", organisation_id), recipient_id))
+    return frozenset(pairs)
+
+
+def load_offers() -> list[OfferFeatures]:
+    """The active offers, as features (two queries)."""
+    from article6.assistance.models import Offer
+
+    states: dict[int, list[int]] = {}
+    through = Offer.states.through.objects.filter(offer__is_active=True).values_list("offer_id", "state_id")
+    for offer_id, state_id in through:
+        states.setdefault(offer_id, []).append(state_id)
+    offers = Offer.objects.filter(is_active=True).order_by("id")
+    return [offer_features(o, states.get(o.pk, ())) for o in offers.iterator(chunk_size=5000)]
+
+
+def load_needs() -> list[NeedFeatures]:
+    from article6.assistance.models import Need
+
+    needs = Need.objects.filter(status__in=MATCHABLE_NEED_STATUSES).select_related("state").order_by("id")
+    return [need_features(n) for n in needs.iterator(chunk_size=5000)]
+
+
+def offer_index(key: dict | None = None) -> OfferIndex:
+    """The index of the active offers, with the current partnerships."""
+    key = key or data_key()
+    rates = _cached("rates", key["rates"], load_rates)
+    index = _cached("offers", (key["offers"], key["rates"]), lambda: OfferIndex(load_offers(), rates=rates))
+    partnerships = _cached("partnerships", key["commitments"], load_partnerships)
+    return _cached(
+        "offers+partnerships",
+        (key["offers"], key["rates"], key["commitments"]),
+        lambda: index.with_partnerships(partnerships),
+    )
+
+
+def need_index(key: dict | None = None) -> NeedIndex:
+    """The index of the open and partly covered needs, with the offers' text model."""
+    key = key or data_key()
+    offers = offer_index(key)
+    return _cached(
+        "needs",
+        (key["needs"], key["offers"], key["rates"], key["commitments"]),
+        lambda: NeedIndex(
+            load_needs(), partnerships=offers.partnerships, rates=offers.rates, text_model=offers.text_model
+        ),
+    )
+
+
+def pair_score(need, offer) -> tuple[float, list[Reason]]:
+    """The score and reasons of a Need and an Offer record, as the suggestions show them."""
+    return offer_index().score(need_features(need), offer_features(offer))
+
+
+def _connect_signals() -> None:
+    from django.db.models.signals import m2m_changed, post_delete, post_save
+
+    from article6.assistance.models import Commitment, ExchangeRate, Need, Offer
+
+    models = {"offers": Offer, "needs": Need, "commitments": Commitment, "rates": ExchangeRate}
+    for part, model in models.items():
+        receiver = _receivers[part] = _changed(part)
+        post_save.connect(receiver, sender=model, weak=False, dispatch_uid=f"matching-{part}-save")
+        post_delete.connect(receiver, sender=model, weak=False, dispatch_uid=f"matching-{part}-delete")
+    m2m_changed.connect(
+        _receivers["offers"], sender=Offer.states.through, weak=False, dispatch_uid="matching-offers-states"
+    )
+
+
+_receivers: dict = {}
+_connect_signals()

@@ -1,0 +1,335 @@
+"""The assistance pages: needs, offers, commitments, the gap and the public Funding page.
+
+Views are thin: what a person may see comes from assistance.queries (the visibility
+tiers), what they may change from the permission layer, and every write goes through
+assistance.services."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from article6.accounts.permissions import has_any_role
+from article6.assistance import charts, queries, services
+from article6.assistance.forms import CommitmentForm, NeedFilterForm, NeedForm, OfferForm, ReceiptForm
+from article6.assistance.models import Commitment, FlowKind, Need, NeedStatus, Offer
+from article6.paging import page_of
+from article6.states.models import Region
+from article6.treaty.models import Pillar
+
+PER_PAGE = 25
+
+
+def _visible(queryset, pk):
+    """The record if the person may see it; a 404 otherwise (its existence is not disclosed)."""
+    obj = queryset.filter(pk=pk).first()
+    if obj is None:
+        raise Http404
+    return obj
+
+
+def _form_errors_from(form, error: ValidationError) -> None:
+    """Put a service's ValidationError on the form, field by field where it names one."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+# --- Needs ----------------------------------------------------------------------------------
+
+
+def need_list(request):
+    form = NeedFilterForm(request.GET)
+    filters = form.filters()
+    needs = queries.needs_for(request.user)
+    if filters.get("state"):
+        needs = needs.filter(state__iso3=filters["state"].upper())
+    for name in ("pillar", "modality", "status", "priority"):
+        if filters.get(name):
+            needs = needs.filter(**{name: filters[name]})
+    if filters.get("region"):
+        needs = needs.filter(state__region=filters["region"])
+    page, page_message = page_of(request, needs.order_by("-created", "-id"), PER_PAGE)
+    return render(request, "assistance/needs.html", {"form": form, "page": page, "page_message": page_message})
+
+
+def need_detail(request, pk: int):
+    need = _visible(queries.needs_for(request.user), pk)
+    commitments = list(queries.commitments_for(request.user).filter(needs=need))
+    context = {
+        "need": need,
+        "commitments": commitments,
+        "matches": list(queries.matches_for(request.user).filter(need=need)),
+        "may_change": request.user.has_perm("assistance.change_need", need),
+        "may_propose": request.user.has_perm("assistance.propose_match"),
+    }
+    return render(request, "assistance/need.html", context)
+
+
+@login_required
+def need_edit(request, pk: int | None = None):
+    need = _visible(queries.needs_for(request.user), pk) if pk else Need()
+    if pk and not request.user.has_perm("assistance.change_need", need):
+        raise PermissionDenied(
+            _("Only the focal points of %(state)s and ISU staff change its needs.") % {"state": need.state}
+        )
+    form = NeedForm(request.POST or None, instance=need, user=request.user)
+    if not pk and not form.fields["state"].queryset.exists():
+        raise PermissionDenied(_("Needs are filed by the focal points of the State that has them, and by ISU staff."))
+    if request.method == "POST" and form.is_valid():
+        need = form.save(commit=False)
+        try:
+            need = services.save_need(request.user, need, form.cleaned_data["yearly"] or None)
+        except ValidationError as error:
+            _form_errors_from(form, error)
+        else:
+            messages.success(request, _("The need is saved."))
+            return redirect(need)
+    return render(request, "assistance/need_form.html", {"form": form, "need": need})
+
+
+# --- Offers ---------------------------------------------------------------------------------
+
+
+def offer_list(request):
+    offers = queries.offers_for(request.user)
+    pillar = request.GET.get("pillar")
+    if pillar in Pillar.values:
+        offers = queries.with_pillar(offers, pillar)
+    page, page_message = page_of(request, offers.order_by("-created", "-id"), PER_PAGE)
+    return render(
+        request,
+        "assistance/offers.html",
+        {"page": page, "page_message": page_message, "pillars": Pillar.choices, "pillar": pillar},
+    )
+
+
+def offer_detail(request, pk: int):
+    offer = _visible(queries.offers_for(request.user), pk)
+    context = {
+        "offer": offer,
+        "matches": list(queries.matches_for(request.user).filter(offer=offer)),
+        "may_change": request.user.has_perm("assistance.change_offer", offer),
+    }
+    return render(request, "assistance/offer.html", context)
+
+
+@login_required
+def offer_edit(request, pk: int | None = None):
+    offer = _visible(queries.offers_for(request.user), pk) if pk else Offer()
+    if pk and not request.user.has_perm("assistance.change_offer", offer):
+        raise PermissionDenied(_("Only the provider's focal points and ISU staff change this offer."))
+    if not pk and not request.user.has_perm("assistance.add_offer"):
+        raise PermissionDenied(_("Offers are published by partner focal points of a donor State or an organisation."))
+    form = OfferForm(request.POST or None, instance=offer, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        offer = form.save(commit=False)
+        try:
+            offer = services.save_offer(request.user, offer, form.cleaned_data["states"])
+        except ValidationError as error:
+            _form_errors_from(form, error)
+        else:
+            messages.success(request, _("The offer is saved."))
+            return redirect(offer)
+    return render(request, "assistance/offer_form.html", {"form": form, "offer": offer})
+
+
+# --- Commitments ----------------------------------------------------------------------------
+
+
+def commitment_list(request):
+    commitments = queries.commitments_for(request.user)
+    state = (request.GET.get("recipient") or "").upper()[:3]
+    if state:
+        commitments = commitments.filter(recipient__iso3=state)
+    page, page_message = page_of(request, commitments.order_by("-created", "-id"), PER_PAGE)
+    rows = [(c, queries.totals(c)) for c in page.object_list]
+    return render(
+        request,
+        "assistance/commitments.html",
+        {"page": page, "rows": rows, "page_message": page_message, "recipient": state},
+    )
+
+
+def commitment_detail(request, pk: int):
+    commitment = _visible(queries.commitments_for(request.user), pk)
+    context = {
+        "commitment": commitment,
+        "yearly": queries.yearly(commitment),
+        "totals": queries.totals(commitment),
+        "kinds": [k for k in FlowKind if k != FlowKind.RECEIVED],
+        "differences": queries.provided_and_received(commitment),
+        "may_change": request.user.has_perm("assistance.change_commitment", commitment),
+        "may_confirm": request.user.has_perm("assistance.confirm_receipt", commitment),
+        "receipt_form": ReceiptForm(),
+    }
+    return render(request, "assistance/commitment.html", context)
+
+
+@login_required
+def commitment_edit(request, pk: int | None = None):
+    commitment = _visible(queries.commitments_for(request.user), pk) if pk else Commitment()
+    if pk and not request.user.has_perm("assistance.change_commitment", commitment):
+        raise PermissionDenied(_("Only the provider's focal points and ISU staff change this commitment."))
+    if not pk and not request.user.has_perm("assistance.add_commitment"):
+        raise PermissionDenied(_("Commitments are recorded by partner focal points of the provider, and by ISU staff."))
+    initial = _initial_from_match(request) if not pk else {}
+    form = CommitmentForm(request.POST or None, instance=commitment, user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        commitment = form.save(commit=False)
+        try:
+            commitment = services.save_commitment(
+                request.user,
+                commitment,
+                pillar_shares=form.cleaned_data["pillar_shares"],
+                amounts=form.cleaned_data["amounts"],
+                needs={need.pk: None for need in form.cleaned_data["needs_met"]},
+            )
+        except ValidationError as error:
+            _form_errors_from(form, error)
+        else:
+            _attach_to_match(request, commitment)
+            messages.success(request, _("The commitment is recorded."))
+            return redirect(commitment)
+    return render(request, "assistance/commitment_form.html", {"form": form, "commitment": commitment})
+
+
+def _accepted_match(request):
+    """The accepted match named by ?match=, if the person may see it and it has no commitment yet."""
+    match_id = request.GET.get("match", "")
+    if not match_id.isdigit():
+        return None
+    match = queries.matches_for(request.user).filter(pk=int(match_id), commitment=None).first()
+    return match if match is not None and match.state == "accepted" else None
+
+
+def _attach_to_match(request, commitment) -> None:
+    """The commitment recorded from an accepted match answers it (kept in the match's history)."""
+    match = _accepted_match(request)
+    if match is not None and commitment.needs.filter(pk=match.need_id).exists():
+        match.commitment = commitment
+        match._history_user = request.user
+        match.save(update_fields=["commitment"])
+
+
+def _initial_from_match(request) -> dict:
+    """An accepted match pre-fills the commitment form."""
+    match = _accepted_match(request)
+    if match is None:
+        return {}
+    from article6.assistance.matches import commitment_initial
+
+    return commitment_initial(match)
+
+
+@login_required
+@require_POST
+def confirm_receipt(request, pk: int):
+    commitment = _visible(queries.commitments_for(request.user), pk)
+    form = ReceiptForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give a year and the amount received."))
+        return redirect(commitment)
+    services.confirm_receipt(
+        request.user, commitment, form.cleaned_data["year"], form.cleaned_data["amount"], form.cleaned_data["note"]
+    )
+    messages.success(request, _("Thank you: what was received is recorded beside what was reported."))
+    return redirect(commitment)
+
+
+# --- The gap, the donor's view and the public Funding page ---------------------------------
+
+
+def _gap_filters(request):
+    state = (request.GET.get("state") or "").upper()[:3] or None
+    pillar = request.GET.get("pillar") if request.GET.get("pillar") in Pillar.values else None
+    year = request.GET.get("year")
+    year = int(year) if year and year.isdigit() and 2008 <= int(year) <= 2100 else None
+    return {"state": state, "pillar": pillar, "year": year}
+
+
+def funding(request):
+    """Public: needed, pledged, committed, disbursed and the gap, with charts."""
+    filters = _gap_filters(request)
+    rows = queries.gap(request.user, **filters)
+    by_year = defaultdict(lambda: defaultdict(Decimal))
+    by_state = defaultdict(lambda: defaultdict(Decimal))
+    problems = sorted({p for r in rows for p in r.problems})
+    for r in rows:
+        for kind in ("needed", "pledged", "committed", "disbursed"):
+            by_year[r.year][kind] += getattr(r, kind)
+            by_state[r.state][kind] += getattr(r, kind)
+        by_state[r.state]["gap"] += r.gap
+    context = {
+        "rows": rows,
+        "filters": filters,
+        "problems": problems,
+        "pillars": Pillar.choices,
+        "chart_by_year": charts.by_year(by_year),
+        "chart_by_state": charts.gap_by_state(by_state),
+        "states": sorted(by_state.items(), key=lambda item: -item[1]["gap"]),
+    }
+    return render(request, "assistance/funding.html", context)
+
+
+@login_required
+def donor_view(request):
+    """For States in a position to assist: open needs by pillar and region, the funding
+    gap per State, and who else is already engaged with each State."""
+    if not has_any_role(request.user):
+        raise PermissionDenied(_("The donor's view is for focal points, coordinators and ISU staff."))
+    open_needs = list(queries.needs_for(request.user).filter(status__in=[NeedStatus.OPEN, NeedStatus.PARTLY_COVERED]))
+    grid = {p: {r: 0 for r, _label in Region.choices} for p, _label in Pillar.choices}
+    for need in open_needs:
+        grid[need.pillar][need.state.region] += 1
+    engaged = defaultdict(set)
+    for commitment in queries.commitments_for(request.user):
+        engaged[commitment.recipient.iso3].add(commitment.provider_label)
+    gap_by_state = defaultdict(Decimal)
+    for row in queries.gap(request.user):
+        gap_by_state[row.state] += row.gap
+    states = {n.state.iso3: n.state for n in open_needs}
+    context = {
+        "grid": [(label, [grid[p][r] for r, _l in Region.choices]) for p, label in Pillar.choices],
+        "regions": Region.choices,
+        "open_needs": open_needs,
+        "per_state": sorted(
+            ((states.get(iso3), iso3, gap, sorted(engaged.get(iso3, ()))) for iso3, gap in gap_by_state.items()),
+            key=lambda item: -item[2],
+        ),
+    }
+    return render(request, "assistance/donor.html", context)
+
+
+def export_iati(request):
+    """The commitments the person may see, as IATI 2.03 activity XML (purpose code 15250
+    for mine action), filtered like the list. Commitments IATI cannot express are named
+    in a header rather than silently dropped."""
+    from django.http import HttpResponse
+
+    from article6.asof import today
+    from article6.assistance.importing import export_commitments
+
+    commitments = queries.commitments_for(request.user)
+    state = (request.GET.get("recipient") or "").upper()[:3]
+    if state:
+        commitments = commitments.filter(recipient__iso3=state)
+    result = export_commitments(commitments.order_by("id"))
+    if result.xml is None:
+        messages.error(request, _("No commitment here can be written as IATI: each needs at least one amount."))
+        return redirect("assistance:commitments")
+    response = HttpResponse(result.xml, content_type="application/xml; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="article6-commitments-{today().isoformat()}.xml"'
+    if result.problems:
+        response["X-Article6-Not-Exported"] = str(len(result.problems))
+    return response

@@ -1,0 +1,130 @@
+"""Downloads of needs, offers, commitments and the gap table as CSV or Excel, with the
+same filters as the API (GET parameters; article6.api.assistance) over the records the
+person may see (assistance.queries). Open to everyone: an anonymous visitor gets the
+public records. An unknown format is a 404; a bad filter a 400 naming it."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpResponse, JsonResponse
+from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+from pydantic import ValidationError
+
+from article6.api.assistance import CommitmentFilters, GapFilters, NeedFilters, OfferFilters, set_filters
+from article6.api.errors import BadParameter
+from article6.asof import today
+from article6.assistance import exports, queries
+
+
+def _format(fmt: str) -> str:
+    if fmt not in exports.FORMATS:
+        raise Http404(_("Exports are in CSV (.csv) or Excel (.xlsx)."))
+    return fmt
+
+
+def _filters(request, schema):
+    """The filters of the GET parameters (others are ignored), or a 400 naming the bad one."""
+    try:
+        return schema.model_validate(request.GET.dict()), None
+    except ValidationError as exc:
+        detail = [
+            {"parameter": ".".join(str(part) for part in error["loc"]) or "query", "reason": _reason(error)}
+            for error in exc.errors()
+        ]
+        return None, JsonResponse({"detail": detail}, status=400)
+
+
+def _reason(error: dict) -> str:
+    if error.get("type") == "value_error" and "error" in error.get("ctx", {}):
+        return str(error["ctx"]["error"])
+    return str(error.get("msg", "invalid value"))
+
+
+def _bad(exc: BadParameter) -> JsonResponse:
+    return JsonResponse({"detail": [{"parameter": exc.parameter, "reason": exc.reason}]}, status=400)
+
+
+def _download(content: bytes, name: str, fmt: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=exports.FORMATS[fmt])
+    response["Content-Disposition"] = f'attachment; filename="article6-{name}-{today().isoformat()}.{fmt}"'
+    # What a file holds depends on who asks: never kept by a shared cache.
+    patch_cache_control(response, private=True, no_cache=True)
+    return response
+
+
+def _export(request, fmt: str, schema, build):
+    fmt = _format(fmt)
+    filters, error = _filters(request, schema)
+    if error is not None:
+        return error
+    try:
+        content, name = build(filters, fmt)
+    except BadParameter as exc:
+        return _bad(exc)
+    return _download(content, name, fmt)
+
+
+@require_GET
+def export_needs(request, fmt: str):
+    """The needs the person may see, filtered as GET /api/v1/needs is."""
+
+    def build(filters, fmt):
+        needs = filters.apply(queries.needs_for(request.user))
+        if fmt == "csv":
+            return exports.needs_csv(needs), "needs"
+        return exports.needs_xlsx(needs, filters=set_filters(filters)), "needs"
+
+    return _export(request, fmt, NeedFilters, build)
+
+
+@require_GET
+def export_offers(request, fmt: str):
+    """The offers the person may see, filtered as GET /api/v1/offers is."""
+
+    def build(filters, fmt):
+        offers = filters.apply(queries.offers_for(request.user))
+        if fmt == "csv":
+            return exports.offers_csv(offers), "offers"
+        return exports.offers_xlsx(offers, filters=set_filters(filters)), "offers"
+
+    return _export(request, fmt, OfferFilters, build)
+
+
+@require_GET
+def export_commitments(request, fmt: str):
+    """The commitments the person may see, filtered as GET /api/v1/commitments is: in CSV
+    one row per commitment, or with `table=amounts` one row per commitment and year; in
+    Excel both, as two sheets."""
+
+    def build(filters, fmt):
+        commitments = filters.apply(
+            queries.commitments_for(request.user).prefetch_related(None).prefetch_related("pillar_shares", "flows")
+        )
+        if fmt == "xlsx":
+            return exports.commitments_xlsx(commitments, filters=set_filters(filters)), "commitments"
+        if request.GET.get("table") == "amounts":
+            return exports.commitment_flows_csv(commitments), "commitment-amounts"
+        return exports.commitments_csv(commitments), "commitments"
+
+    return _export(request, fmt, CommitmentFilters, build)
+
+
+@require_GET
+def export_gap(request, fmt: str):
+    """The gap table over the needs and commitments the person may see, filtered as
+    GET /api/v1/funding/gap is (state, year, pillar)."""
+
+    def build(filters, fmt):
+        rows = filters.rows(request.user)
+        if fmt == "csv":
+            return exports.gap_csv(rows), "gap"
+        needs = queries.needs_for(request.user).filter(is_sample=True)
+        commitments = queries.commitments_for(request.user).filter(is_sample=True)
+        if filters.state:
+            needs = needs.filter(state__iso3=filters.state)
+            commitments = commitments.filter(recipient__iso3=filters.state)
+        sample = needs.exists() or commitments.exists()
+        return exports.gap_xlsx(rows, includes_sample=sample, filters=set_filters(filters)), "gap"
+
+    return _export(request, fmt, GapFilters, build)

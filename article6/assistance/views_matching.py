@@ -1,0 +1,285 @@
+"""The matching pages: the offers suggested for a need (and the needs for an offer),
+with their score and reasons; proposing a match; a match and the answers of both sides;
+the list of matches.
+
+Views are thin: what a person may see comes from assistance.queries (a record they may
+not see is a 404), what they may do from the permission layer (a 403 that says what is
+lacking), the ranking from assistance.matching and every write from assistance.matches.
+The buttons post plain forms that htmx sends in the background: an htmx request gets the
+table row back, any other a redirect."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from article6.accounts import audit
+from article6.assistance import matches, matching, queries
+from article6.assistance.models import Match, MatchSide, Need, Offer
+from article6.paging import page_of
+
+SUGGESTIONS = 10
+PER_PAGE = 25
+MATCH_STATES = ("proposed", "accepted", "declined")
+# The fields of a match whose changes its page lists (the reasons and score never change).
+HISTORY_FIELDS = ("need_side", "need_note", "offer_side", "offer_note", "note", "commitment")
+
+
+def _visible(queryset, pk):
+    """The record if the person may see it; a 404 otherwise (its existence is not disclosed)."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    obj = queryset.filter(pk=pk).first()
+    if obj is None:
+        raise Http404
+    return obj
+
+
+def _htmx(request) -> bool:
+    return bool(request.headers.get("HX-Request"))
+
+
+def _base_url(request) -> str:
+    return request.build_absolute_uri("/")
+
+
+def _message(error: ValidationError) -> str:
+    return " ".join(error.messages)
+
+
+@dataclass
+class Row:
+    """One line of a table: a need and an offer, their score and reasons, the match
+    when one is proposed, and what the person may do with it."""
+
+    need: Need
+    offer: Offer
+    score: float
+    reasons: list
+    perspective: str  # "need": offers listed for a need; "offer": needs for an offer; "list": matches
+    match: Match | None = None
+    may_propose: bool = False
+    problems: list[str] = field(default_factory=list)
+    sides: list[str] = field(default_factory=list)
+    error: str = ""
+
+    @property
+    def dom_id(self) -> str:
+        if self.perspective == "list" and self.match is not None:
+            return f"match-{self.match.pk}"
+        return f"suggestion-{self.need.pk}-{self.offer.pk}"
+
+
+def _suggestion_row(user, need, offer, score, reasons, perspective, match=None, error="") -> Row:
+    may_propose = user.has_perm("assistance.propose_match")
+    return Row(
+        need=need,
+        offer=offer,
+        score=score,
+        reasons=reasons,
+        perspective=perspective,
+        match=match,
+        may_propose=may_propose,
+        problems=matches.problems(need, offer) if may_propose and match is None else [],
+        error=error,
+    )
+
+
+def _match_row(user, match: Match, error: str = "") -> Row:
+    return Row(
+        need=match.need,
+        offer=match.offer,
+        score=match.score,
+        reasons=matching.reasons_from_json(match.reasons),
+        perspective="list",
+        match=match,
+        sides=_open_sides(user, match),
+        error=error,
+    )
+
+
+def _open_sides(user, match: Match) -> list[str]:
+    """The sides the person may answer for on this match and that have not answered yet."""
+    if match.commitment_id or match.state == "declined":
+        return []
+    pending = {"state": match.need_side, "provider": match.offer_side}
+    return [side for side in matches.sides_for(user, match) if pending[side] == MatchSide.PENDING]
+
+
+# --- Suggestions ----------------------------------------------------------------------------
+
+
+def need_suggestions(request, pk: int):
+    """The offers that fit a need best, with their reasons; coordinators propose from here."""
+    need = _visible(queries.needs_for(request.user), pk)
+    rows = []
+    is_open = need.status in matches.OPEN_STATUSES
+    if is_open:
+        viewer = matching.Viewer.of(request.user)
+        found = matching.offer_index().top_offers(matching.need_features(need), k=SUGGESTIONS, viewer=viewer)
+        offers = queries.offers_for(request.user).in_bulk([s.id for s in found])
+        existing = {m.offer_id: m for m in Match.objects.filter(need=need, offer_id__in=list(offers))}
+        rows = [
+            _suggestion_row(request.user, need, offers[s.id], s.score, s.reasons, "need", existing.get(s.id))
+            for s in found
+            if s.id in offers
+        ]
+    context = {"subject": need, "perspective": "need", "rows": rows, "is_open": is_open, "k": SUGGESTIONS}
+    return render(request, "assistance/suggestions.html", context)
+
+
+def offer_suggestions(request, pk: int):
+    """The open needs that an offer fits best, with their reasons."""
+    offer = _visible(queries.offers_for(request.user), pk)
+    rows = []
+    is_open = offer.is_active
+    if is_open:
+        viewer = matching.Viewer.of(request.user)
+        found = matching.need_index().top_needs(matching.offer_features(offer), k=SUGGESTIONS, viewer=viewer)
+        needs = queries.needs_for(request.user).in_bulk([s.id for s in found])
+        existing = {m.need_id: m for m in Match.objects.filter(offer=offer, need_id__in=list(needs))}
+        rows = [
+            _suggestion_row(request.user, needs[s.id], offer, s.score, s.reasons, "offer", existing.get(s.id))
+            for s in found
+            if s.id in needs
+        ]
+    context = {"subject": offer, "perspective": "offer", "rows": rows, "is_open": is_open, "k": SUGGESTIONS}
+    return render(request, "assistance/suggestions.html", context)
+
+
+@login_required
+@require_POST
+def propose_match(request):
+    """A coordinator proposes an offer for a need (POST need, offer, note)."""
+    if not request.user.has_perm("assistance.propose_match"):
+        raise PermissionDenied(_("Only coordinators and ISU staff propose matches."))
+    need = _visible(queries.needs_for(request.user), request.POST.get("need"))
+    offer = _visible(queries.offers_for(request.user), request.POST.get("offer"))
+    perspective = request.POST.get("from") if request.POST.get("from") in ("need", "offer") else "need"
+    note = (request.POST.get("note") or "")[:2000]
+    try:
+        match = matches.propose(request.user, need, offer, note, base_url=_base_url(request))
+    except ValidationError as error:
+        message = _message(error)
+        if not _htmx(request):
+            messages.error(request, message)
+            return redirect(
+                "assistance:need_suggestions" if perspective == "need" else "assistance:offer_suggestions",
+                need.pk if perspective == "need" else offer.pk,
+            )
+        score, reasons = matching.pair_score(need, offer)
+        existing = Match.objects.filter(need=need, offer=offer).first()
+        row = _suggestion_row(request.user, need, offer, score, reasons, perspective, existing, error=message)
+        return render(request, "assistance/match_row.html", {"row": row}, status=422)
+    if _htmx(request):
+        row = _suggestion_row(
+            request.user, need, offer, match.score, matching.reasons_from_json(match.reasons), perspective, match
+        )
+        return render(request, "assistance/match_row.html", {"row": row})
+    messages.success(request, _("The match is proposed; both sides are told by e-mail."))
+    return redirect("assistance:match", match.pk)
+
+
+# --- Matches --------------------------------------------------------------------------------
+
+
+def _history(match: Match) -> list:
+    entries = audit.entries_for([Match.history.filter(id=match.pk)])
+    for entry in entries:
+        entry.changes = [c for c in entry.changes if c.field in HISTORY_FIELDS or c.field == "commitment_id"]
+    return entries
+
+
+@login_required
+def match_detail(request, pk: int):
+    """A match: the need and the offer, why they fit, both sides' answers and notes, the
+    forms to answer for the sides the person speaks for, and once both accepted, the
+    way to record the commitment."""
+    match = _visible(queries.matches_for(request.user), pk)
+    sides = _open_sides(request.user, match)
+    context = {
+        "match": match,
+        "reasons": matching.reasons_from_json(match.reasons),
+        "sides": sides,
+        "may_record": match.state == "accepted"
+        and match.commitment_id is None
+        and matches.may_answer(request.user, match, "provider"),
+        "entries": _history(match),
+        "may_see_back_office": request.user.has_perm("accounts.view_any_history"),
+    }
+    return render(request, "assistance/match_detail.html", context)
+
+
+@login_required
+@require_POST
+def answer_match(request, pk: int):
+    """A side accepts or declines (POST side, decision accept/decline, note)."""
+    match = _visible(queries.matches_for(request.user), pk)
+    side = request.POST.get("side", "")
+    if side not in matches.SIDES:
+        mine = matches.sides_for(request.user, match)
+        if not mine:
+            raise PermissionDenied(
+                _("Only the focal points of the need's State or of the offer's provider, and ISU staff, answer.")
+            )
+        side = mine[0] if len(mine) == 1 else ""
+    decision = request.POST.get("decision")
+    note = (request.POST.get("note") or "")[:2000]
+    error = ""
+    if decision not in ("accept", "decline") or not side:
+        error = _("Choose to accept or to decline, for the State or for the provider.")
+    else:
+        try:
+            match = matches.answer(request.user, match, side, decision == "accept", note, base_url=_base_url(request))
+        except ValidationError as exc:
+            error = _message(exc)
+    if _htmx(request):
+        match = queries.matches_for(request.user).get(pk=match.pk)
+        return render(
+            request,
+            "assistance/match_row.html",
+            {"row": _match_row(request.user, match, error)},
+            status=422 if error else 200,
+        )
+    if error:
+        messages.error(request, error)
+    elif decision == "accept":
+        messages.success(request, _("You accepted the match; both sides are told by e-mail."))
+    else:
+        messages.success(request, _("You declined the match; both sides are told by e-mail."))
+    return redirect("assistance:match", match.pk)
+
+
+def _in_state(queryset, state: str):
+    declined = Q(need_side=MatchSide.DECLINED) | Q(offer_side=MatchSide.DECLINED)
+    accepted = Q(need_side=MatchSide.ACCEPTED, offer_side=MatchSide.ACCEPTED)
+    if state == "declined":
+        return queryset.filter(declined)
+    if state == "accepted":
+        return queryset.filter(accepted)
+    if state == "proposed":
+        return queryset.exclude(declined).exclude(accepted)
+    return queryset
+
+
+@login_required
+def match_list(request):
+    """The matches the person may see (their need and offer both), newest first."""
+    state = request.GET.get("state", "")
+    if state not in MATCH_STATES:
+        state = ""
+    found = _in_state(queries.matches_for(request.user), state).order_by("-proposed", "-id")
+    page, page_message = page_of(request, found, PER_PAGE)
+    rows = [_match_row(request.user, m) for m in page.object_list]
+    context = {"page": page, "page_message": page_message, "rows": rows, "state": state, "states": MATCH_STATES}
+    return render(request, "assistance/matches.html", context)
