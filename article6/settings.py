@@ -142,6 +142,13 @@ USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "UTC"
 
+# Uploaded evidence is kept under var/media and given out by a view that checks who may see
+# it (never served as public files). Uploads are limited in size (assistance.models).
+MEDIA_ROOT = Path(os.environ.get("ARTICLE6_MEDIA_ROOT", VAR_DIR / "media"))
+MEDIA_URL = "/media/"
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # collectstatic target; whitenoise expects it

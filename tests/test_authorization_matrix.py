@@ -143,6 +143,18 @@ PAGES: dict[str, Entry] = {
     "assistance:need_add": Entry(lambda f: "/needs/new/", only("lao_focal_point", "lebanon_focal_point", "isu")),
     "assistance:need_edit": Entry(lambda f: f"/needs/{f['need'].pk}/edit/", only("lao_focal_point", "isu")),
     "assistance:export_needs": Entry(lambda f: "/needs.csv", EVERYONE),
+    "assistance:evidence_upload": Entry(
+        lambda f: f"/needs/{f['need'].pk}/evidence/",
+        {**only("lao_focal_point", "isu"), "lao_focal_point": REDIRECT, "isu": REDIRECT},
+        "post",
+    ),
+    "assistance:evidence": Entry(lambda f: evidence_url(f), EVERYONE),
+    # Each request removes a fresh document, so that every role meets one.
+    "assistance:evidence_remove": Entry(
+        lambda f: evidence_url(f) + "remove/",
+        {**only("lao_focal_point", "isu"), "lao_focal_point": REDIRECT, "isu": REDIRECT},
+        "post",
+    ),
     "assistance:offers": Entry(lambda f: "/offers/", EVERYONE),
     "assistance:offer": Entry(lambda f: f"/offers/{f['offer'].pk}/", EVERYONE),
     "assistance:offer_suggestions": Entry(lambda f: f"/offers/{f['offer'].pk}/suggestions/", EVERYONE),
@@ -272,7 +284,8 @@ def test_every_api_operation_has_an_entry():
 
 
 @pytest.fixture
-def world(reference):
+def world(reference, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
     people = everyone()
     from django.contrib.contenttypes.models import ContentType
 
@@ -296,6 +309,18 @@ def world(reference):
         "token": ApiToken.issue(people["lao_focal_point"], "matrix")[0],
         **assistance_records(people, lao, ngo),
     }
+
+
+def evidence_url(fixtures) -> str:
+    """A new evidence document of the fixtures' need, and its address."""
+    from django.core.files.base import ContentFile
+
+    from article6.assistance.models import NeedAttachment
+
+    need = fixtures["need"]
+    document = NeedAttachment(need=need, name="survey.pdf", size=4, uploaded_by=fixtures["people"]["isu"])
+    document.file.save("survey.pdf", ContentFile(b"%PDF"), save=True)
+    return f"/needs/{need.pk}/evidence/{document.pk}/"
 
 
 def assistance_records(people, lao, ngo) -> dict:
@@ -353,11 +378,12 @@ def request_as(client, user, entry: Entry, fixtures):
     data = {
         key: fixtures[value.lower()].pk if value in ("NEED", "OFFER2") else value for key, value in entry.data.items()
     }
-    if "propose" in entry.url(fixtures):
+    url = entry.url(fixtures)
+    if "propose" in url:
         from article6.assistance.models import Match
 
         Match.objects.filter(offer=fixtures["offer2"]).delete()  # each proposal starts afresh
-    return getattr(client, entry.method)(entry.url(fixtures), data)
+    return getattr(client, entry.method)(url, data)
 
 
 @pytest.mark.parametrize("name", sorted(PAGES))

@@ -10,6 +10,7 @@ from article6.assistance.models import (
     Flow,
     Match,
     Need,
+    NeedAttachment,
     NeedYear,
     Offer,
 )
@@ -29,6 +30,16 @@ class NeedYearInline(admin.TabularInline):
     extra = 0
 
 
+class NeedAttachmentInline(admin.TabularInline):
+    model = NeedAttachment
+    extra = 0
+    fields = ("name", "size", "uploaded_by", "uploaded")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False  # evidence is added from the need's page, where its kind and size are checked
+
+
 @admin.register(Need)
 class NeedAdmin(SimpleHistoryAdmin):
     list_display = ("title", "state", "pillar", "modality", "amount", "currency", "status", "visibility", "is_sample")
@@ -36,7 +47,7 @@ class NeedAdmin(SimpleHistoryAdmin):
     search_fields = ("title", "state__name")
     autocomplete_fields = ("state",)
     readonly_fields = ("status", "covered_amount", "created_by")
-    inlines = [NeedYearInline]
+    inlines = [NeedYearInline, NeedAttachmentInline]
 
     def save_model(self, request, obj, form, change):
         if not change:

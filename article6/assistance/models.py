@@ -517,3 +517,39 @@ class DigestSent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.week} → {self.recipient}"
+
+
+EVIDENCE_EXTENSIONS = ("pdf", "doc", "docx", "odt", "xls", "xlsx", "ods", "csv", "txt", "jpg", "jpeg", "png")
+EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
+
+
+def evidence_path(instance, filename: str) -> str:
+    """A random name under the need's folder: what the person called the file is kept in `name`."""
+    import secrets
+    from pathlib import PurePath
+
+    suffix = PurePath(filename).suffix.lower()[:10]
+    return f"evidence/need-{instance.need_id}/{secrets.token_hex(16)}{suffix}"
+
+
+class NeedAttachment(models.Model):
+    """A document that shows the need (a survey, a report). Stored outside the static files
+    and given out only to those who may see the need."""
+
+    need = models.ForeignKey(Need, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("need"))
+    file = models.FileField(_("file"), upload_to=evidence_path, max_length=200)
+    name = models.CharField(_("name"), max_length=200)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("uploaded by")
+    )
+    uploaded = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["uploaded", "id"]
+        verbose_name = _("evidence document")
+        verbose_name_plural = _("evidence documents")
+
+    def __str__(self) -> str:
+        return self.name

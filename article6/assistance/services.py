@@ -227,3 +227,36 @@ def confirm_receipt(user, commitment: Commitment, year: int, amount: Decimal, no
     flow = Flow(commitment=commitment, kind=FlowKind.RECEIVED, year=year, amount=amount, description=note[:500])
     _save(flow, user)
     return flow
+
+
+@transaction.atomic
+def attach_evidence(user, need: Need, upload):
+    """Keep a document that shows the need (checked by forms.EvidenceForm for kind and size)."""
+    from article6.assistance.models import NeedAttachment
+
+    _require(
+        user,
+        "assistance.change_need",
+        need,
+        _("Only the focal points of %(state)s and ISU staff add evidence to its needs.") % {"state": need.state},
+    )
+    attachment = NeedAttachment(need=need, name=upload.name[:200], size=upload.size, uploaded_by=user)
+    attachment.file.save(upload.name, upload, save=False)
+    attachment._history_user = user
+    attachment.save()
+    return attachment
+
+
+@transaction.atomic
+def remove_evidence(user, attachment) -> None:
+    _require(
+        user,
+        "assistance.change_need",
+        attachment.need,
+        _("Only the focal points of %(state)s and ISU staff remove evidence from its needs.")
+        % {"state": attachment.need.state},
+    )
+    attachment._history_user = user
+    stored = attachment.file.name
+    attachment.delete()
+    transaction.on_commit(lambda: attachment.file.storage.delete(stored))

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from article6.accounts.permissions import has_any_role
 from article6.assistance import charts, queries, services
-from article6.assistance.forms import CommitmentForm, NeedFilterForm, NeedForm, OfferForm, ReceiptForm
+from article6.assistance.forms import CommitmentForm, EvidenceForm, NeedFilterForm, NeedForm, OfferForm, ReceiptForm
 from article6.assistance.models import Commitment, FlowKind, Need, NeedStatus, Offer
 from article6.paging import page_of
 from article6.states.models import Region
@@ -72,6 +72,8 @@ def need_detail(request, pk: int):
         "matches": list(queries.matches_for(request.user).filter(need=need)),
         "may_change": request.user.has_perm("assistance.change_need", need),
         "may_propose": request.user.has_perm("assistance.propose_match"),
+        "attachments": list(need.attachments.all()),
+        "evidence_form": EvidenceForm(),
     }
     return render(request, "assistance/need.html", context)
 
@@ -333,3 +335,47 @@ def export_iati(request):
     if result.problems:
         response["X-Article6-Not-Exported"] = str(len(result.problems))
     return response
+
+
+# --- Evidence documents ---------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def evidence_upload(request, pk: int):
+    need = _visible(queries.needs_for(request.user), pk)
+    if not request.user.has_perm("assistance.change_need", need):
+        raise PermissionDenied(
+            _("Only the focal points of %(state)s and ISU staff add evidence to its needs.") % {"state": need.state}
+        )
+    form = EvidenceForm(request.POST, request.FILES)
+    if form.is_valid():
+        services.attach_evidence(request.user, need, form.cleaned_data["file"])
+        messages.success(request, _("The document is attached."))
+    else:
+        for error in form.errors.get("file", [_("Choose a file.")]):
+            messages.error(request, error)
+    return redirect(need)
+
+
+def evidence_download(request, pk: int, attachment: int):
+    """The document, to those who may see the need; always as a download, never shown inline."""
+    from django.http import FileResponse
+
+    need = _visible(queries.needs_for(request.user), pk)
+    document = need.attachments.filter(pk=attachment).first()
+    if document is None:
+        raise Http404
+    return FileResponse(document.file.open("rb"), as_attachment=True, filename=document.name)
+
+
+@login_required
+@require_POST
+def evidence_remove(request, pk: int, attachment: int):
+    need = _visible(queries.needs_for(request.user), pk)
+    document = need.attachments.filter(pk=attachment).first()
+    if document is None:
+        raise Http404
+    services.remove_evidence(request.user, document)
+    messages.success(request, _("The document is removed."))
+    return redirect(need)
