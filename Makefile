@@ -55,6 +55,7 @@ messages:
 
 bench: install
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/matching.py
 
 clean:
 	rm -rf $(VENV) node_modules var
