@@ -275,3 +275,19 @@ def test_assistance_pages_run_a_fixed_number_of_queries(client, people, name):
     client.force_login(people["isu"])
     count()
     assert count() == few
+
+
+def test_a_needs_history_shows_who_changed_what(client, people):
+    file_need(client, people["lao_focal_point"])
+    need = Need.objects.get()
+    client.post(reverse("assistance:need_edit", args=[need.pk]), {**NEED, "state": "", "title": "Clearance, phase 2"})
+    record_commitment(client, people["norway_partner"], need)
+    client.force_login(people["lao_focal_point"])
+    page = client.get(reverse("assistance:history", args=["need", need.pk])).content.decode()
+    history = text(element(page, "history"))
+    assert "lao@example.org · changed · need" in history
+    assert "Clearance of two districts Clearance, phase 2" in history  # the title before and after
+    assert "yearly amount needed" in history  # its parts too
+    assert "status rolled up from the commitments" in history  # and why the status changed
+    client.force_login(people["lebanon_focal_point"])
+    assert client.get(reverse("assistance:history", args=["need", need.pk])).status_code == 403

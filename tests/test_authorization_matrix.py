@@ -176,6 +176,7 @@ PAGES: dict[str, Entry] = {
     "assistance:export_commitments": Entry(lambda f: "/commitments.csv", EVERYONE),
     "assistance:export_iati": Entry(lambda f: "/commitments.iati.xml", EVERYONE),
     "assistance:funding": Entry(lambda f: "/funding/", EVERYONE),
+    "assistance:history": Entry(lambda f: f"/history/need/{f['need'].pk}/", only("lao_focal_point", "isu")),
     "assistance:export_gap": Entry(lambda f: "/funding/gap.xlsx", EVERYONE),
     "assistance:donor": Entry(lambda f: "/donors/", {**ANY_SIGNED_IN, "no_role": FORBIDDEN}),
     # Matches: coordinators and ISU propose; each side answers for itself.

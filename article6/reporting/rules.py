@@ -1,0 +1,198 @@
+"""Article 7 transparency reporting figures as plain functions over dates and records.
+
+Nothing here touches the database or a request. The Convention's clock (entry into
+force, the 180 days of Art. 7(1), the 30 April of Art. 7(2), withdrawal) comes from
+`article6.treaty.rules`; this module only decides which reports a State owed on a
+date, whether each came in on time, and counts them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+
+from article6.treaty.rules import (
+    Status,
+    TreatyDates,
+    annual_reports_due_between,
+    initial_report_due,
+    status_on,
+)
+
+INITIAL = "initial"  # Art. 7(1)
+ANNUAL = "annual"  # Art. 7(2)
+KINDS = (INITIAL, ANNUAL)
+
+
+@dataclass(frozen=True)
+class ReportingState:
+    """A State and its treaty dates, as published."""
+
+    iso3: str
+    region: str
+    dates: TreatyDates
+
+
+@dataclass(frozen=True)
+class Submission:
+    """A transparency report received from a State (Art. 7).
+
+    `year` is the calendar year an annual update covers (Art. 7(2)); an initial
+    report (Art. 7(1)) has none. `submitted` is the day it was received.
+    """
+
+    iso3: str
+    kind: str
+    year: int | None
+    submitted: dt.date
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"A report is {' or '.join(KINDS)}, not {self.kind!r}")
+        if self.kind == ANNUAL and self.year is None:
+            raise ValueError("An annual update (Art. 7(2)) covers a calendar year")
+
+
+@dataclass(frozen=True)
+class DueReport:
+    """A report one State owed: its kind, the year an annual update covers, its due date."""
+
+    iso3: str
+    kind: str
+    year: int | None
+    due: dt.date
+
+    @property
+    def key(self) -> tuple[str, str, int | None]:
+        return (self.iso3, self.kind, self.year)
+
+
+class ReportStatus(StrEnum):
+    ON_TIME = "on_time"
+    LATE = "late"
+    DUE = "due"  # due on the as-of day itself, not yet received: still in time
+    OVERDUE = "overdue"
+    NOT_YET_DUE = "not_yet_due"
+
+
+@dataclass(frozen=True)
+class Classification:
+    """A report's status on a date. `days_late` is the number of days after the due
+    date on which a late report came in, or that an overdue one has been awaited;
+    0 otherwise."""
+
+    status: ReportStatus
+    days_late: int = 0
+
+
+def submission_key(submission: Submission) -> tuple[str, str, int | None]:
+    """The report a submission answers: an initial report (Art. 7(1)) is one per State,
+    an annual update (Art. 7(2)) one per State and covered calendar year."""
+    return (submission.iso3, submission.kind, None if submission.kind == INITIAL else submission.year)
+
+
+def reports_due(state: ReportingState, as_of: dt.date) -> list[DueReport]:
+    """The reports a State owed with a due date on or before `as_of`, oldest first.
+
+    The initial report, not later than 180 days after entry into force for the State
+    (Art. 7(1)), then the annual updates due by 30 April, each covering the previous
+    calendar year, from the first year the Convention's clock gives (Art. 7(2)). Only
+    while the State is a State Party on the due date: once its withdrawal has taken
+    effect (Art. 20(2)) it owes nothing more; what fell due before stays due.
+    """
+    eif = state.dates.entry_into_force
+    if eif is None:
+        return []
+    out = []
+    initial = initial_report_due(eif)
+    if initial <= as_of and status_on(state.dates, initial) is Status.STATE_PARTY:
+        out.append(DueReport(state.iso3, INITIAL, None, initial))
+    for year, due in annual_reports_due_between(eif, eif, as_of, state.dates.withdrawal_effective):
+        if status_on(state.dates, due) is Status.STATE_PARTY:
+            out.append(DueReport(state.iso3, ANNUAL, year, due))
+    return out
+
+
+def classify(due: DueReport, submission: Submission | None, as_of: dt.date) -> Classification:
+    """The status of one report on `as_of` (Art. 7(1) and 7(2): "not later than").
+
+    Received on or before its due date: on time; after it and on or before `as_of`:
+    late, by so many days. Not received by `as_of` (a submission dated later does not
+    count yet): overdue once `as_of` is past the due date, "due" on the due date
+    itself, and not yet due before it.
+    """
+    if submission is not None and submission.submitted <= as_of:
+        if submission.submitted <= due.due:
+            return Classification(ReportStatus.ON_TIME)
+        return Classification(ReportStatus.LATE, (submission.submitted - due.due).days)
+    if as_of > due.due:
+        return Classification(ReportStatus.OVERDUE, (as_of - due.due).days)
+    if as_of == due.due:
+        return Classification(ReportStatus.DUE)
+    return Classification(ReportStatus.NOT_YET_DUE)
+
+
+def first_submissions(submissions: Iterable[Submission]) -> dict[tuple[str, str, int | None], Submission]:
+    """The earliest submission of each report (Art. 7): a later one corrects or
+    repeats it and does not make it later."""
+    first: dict[tuple[str, str, int | None], Submission] = {}
+    for submission in submissions:
+        key = submission_key(submission)
+        if key not in first or submission.submitted < first[key].submitted:
+            first[key] = submission
+    return first
+
+
+def figures(states: Iterable[ReportingState], submissions: Iterable[Submission], as_of: dt.date) -> dict:
+    """Art. 7 reporting figures on `as_of`, ready to print as JSON.
+
+    Initial reports (Art. 7(1)): how many were due by `as_of`, came in on time, late,
+    or are overdue, and which States are overdue. Annual updates (Art. 7(2)), by the
+    calendar year they cover: how many were due by `as_of`, came in by then, came in
+    on time, and the rate received/due. Only reports due on or before `as_of` count;
+    years with nothing due are left out.
+    """
+    first = first_submissions(submissions)
+    initial = {"due": 0, "submitted_on_time": 0, "submitted_late": 0, "overdue": 0, "overdue_states": []}
+    annual: dict[int, dict] = {}
+    for state in states:
+        for due in reports_due(state, as_of):
+            status = classify(due, first.get(due.key), as_of).status
+            if due.kind == INITIAL:
+                initial["due"] += 1
+                if status is ReportStatus.ON_TIME:
+                    initial["submitted_on_time"] += 1
+                elif status is ReportStatus.LATE:
+                    initial["submitted_late"] += 1
+                elif status is ReportStatus.OVERDUE:
+                    initial["overdue"] += 1
+                    initial["overdue_states"].append(state.iso3)
+            else:
+                year = annual.setdefault(due.year, {"due": 0, "submitted": 0, "on_time": 0})
+                year["due"] += 1
+                if status in (ReportStatus.ON_TIME, ReportStatus.LATE):
+                    year["submitted"] += 1
+                if status is ReportStatus.ON_TIME:
+                    year["on_time"] += 1
+    initial["overdue_states"].sort()
+    for counts in annual.values():
+        counts["rate"] = round(counts["submitted"] / counts["due"], 2) if counts["due"] else 0.0
+    return {
+        "as_of": as_of.isoformat(),
+        "initial": initial,
+        "annual": {str(year): annual[year] for year in sorted(annual)},
+    }
+
+
+def figures_by_region(
+    states: Iterable[ReportingState], submissions: Iterable[Submission], as_of: dt.date
+) -> dict[str, dict]:
+    """The Art. 7 reporting figures of `figures`, for the States of each region
+    (regions sorted by name; a region whose States owed nothing shows zeros)."""
+    submissions = list(submissions)
+    regions: dict[str, list[ReportingState]] = {}
+    for state in states:
+        regions.setdefault(state.region, []).append(state)
+    return {region: figures(regions[region], submissions, as_of) for region in sorted(regions)}
