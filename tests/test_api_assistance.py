@@ -533,11 +533,13 @@ def test_partner_focal_point_publishes_and_changes_an_offer(client, world):
         ({"pillars": ["demining"]}, ["pillars.0"]),
         ({"regions": ["Atlantis"]}, ["regions.0"]),
         ({"states": ["LAO", "XYZ"]}, ["states"]),
-        ({"provider_organisation": 1}, ["provider_state"]),
+        ({"provider_organisation": "NGO"}, ["provider_state"]),  # both a State and an organisation
         ({"provider_state": "XYZ"}, ["provider_state"]),
     ],
 )
 def test_bad_offers_are_422s_naming_the_field(client, world, changes, named):
+    if changes.get("provider_organisation") == "NGO":  # an organisation that exists (ids differ between databases)
+        changes = {"provider_organisation": world["ngo"].pk}
     body = {**NEW_OFFER, **changes}
     response = call(client, "POST", "/offers", world["tokens"]["isu"], body)
     assert parameters(response) == named
@@ -919,8 +921,9 @@ def operations(world):
             16,
         ),
         ("norway_partner", "POST", "/commitments", NEW_COMMITMENT, 201, 37),
-        ("anonymous", "GET", "/funding/gap", None, 200, 7),
-        ("isu", "GET", "/funding/gap?state=LAO", None, 200, 12),
+        # The gap: one query for the data's version, then computed (or taken from the cache).
+        ("anonymous", "GET", "/funding/gap", None, 200, 8),
+        ("isu", "GET", "/funding/gap?state=LAO", None, 200, 13),
         ("anonymous", "GET", "/funding", None, 200, 4),
         ("lao_focal_point", "GET", "/funding?state=LAO&year=2026", None, 200, 8),
         ("anonymous", "GET", "/exchange-rates", None, 200, 2),

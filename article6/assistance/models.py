@@ -428,7 +428,8 @@ class Flow(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["year", "date", "id"]
+        # Amounts without a date first in their year, on SQLite and PostgreSQL alike.
+        ordering = ["year", models.F("date").asc(nulls_first=True), "id"]
         verbose_name = _("amount")
         verbose_name_plural = _("amounts")
 

@@ -140,9 +140,58 @@ def refresh_needs(need_ids) -> None:
 # --- The gap --------------------------------------------------------------------------------
 
 
+GAP_CACHE_SECONDS = 3600
+
+
+def data_fingerprint() -> tuple:
+    """Changes whenever a need, commitment, amount or rate is added, changed or deleted:
+    the highest id of each table and of its history (every change adds a history row).
+    One small query, so that every app process sees the same version of the data."""
+    from django.db import connection
+
+    from article6.assistance.models import CommitmentPillar
+
+    parts = []
+    for model in (Need, NeedYear, Commitment, CommitmentPillar, CommitmentNeed, Flow, ExchangeRate):
+        parts.append(f"(SELECT MAX(id) FROM {connection.ops.quote_name(model._meta.db_table)})")  # noqa: S608
+        history = model.history.model._meta.db_table
+        parts.append(f"(SELECT MAX(history_id) FROM {connection.ops.quote_name(history)})")  # noqa: S608
+    with connection.cursor() as cursor:
+        # Our own table names, from the models; nothing from the request.
+        cursor.execute("SELECT " + ", ".join(parts))
+        return tuple(cursor.fetchone())
+
+
+def _scope(user) -> str:
+    """Who sees what: the same figures for everyone with the same visibility."""
+    from article6.accounts.permissions import has_any_role, is_coordinator, is_isu, organisations_of, states_of
+
+    if is_isu(user):
+        return "isu"
+    if not has_any_role(user):
+        return "public"
+    if is_coordinator(user):
+        return "coordinator"
+    return f"s{sorted(states_of(user))}o{sorted(organisations_of(user))}"
+
+
 def gap(user, *, state: str | None = None, year: int | None = None, pillar: str | None = None):
     """Per State, pillar and year, in US dollars: needed, pledged, committed, disbursed,
-    gap (rules.gap_table) over the needs and commitments `user` may see."""
+    gap (rules.gap_table) over the needs and commitments `user` may see. Computed once
+    for each version of the data and each visibility scope, then taken from the cache."""
+    import hashlib
+
+    from django.core.cache import cache
+
+    key = hashlib.sha256(repr((data_fingerprint(), _scope(user), state, year, pillar)).encode()).hexdigest()
+    rows = cache.get(f"article6:gap:{key}")
+    if rows is None:
+        rows = _gap(user, state=state, year=year, pillar=pillar)
+        cache.set(f"article6:gap:{key}", rows, GAP_CACHE_SECONDS)
+    return rows
+
+
+def _gap(user, *, state: str | None = None, year: int | None = None, pillar: str | None = None):
     # A closed need is met (its State says so); drafts and withdrawn needs are not asked for.
     needs = needs_for(user).exclude(status__in=["draft", "withdrawn", "closed"])
     commitments = commitments_for(user)
