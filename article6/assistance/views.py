@@ -26,6 +26,7 @@ from article6.states.models import Region
 from article6.treaty.models import Pillar
 
 PER_PAGE = 25
+GAP_ROWS_PER_PAGE = 50
 
 
 def _visible(queryset, pk):
@@ -272,8 +273,11 @@ def funding(request):
             by_year[r.year][kind] += getattr(r, kind)
             by_state[r.state][kind] += getattr(r, kind)
         by_state[r.state]["gap"] += r.gap
+    page, page_message = page_of(request, rows, GAP_ROWS_PER_PAGE)
     context = {
         "rows": rows,
+        "page": page,
+        "page_message": page_message,
         "filters": filters,
         "problems": problems,
         "pillars": Pillar.choices,
