@@ -56,6 +56,7 @@ messages:
 bench: install
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/matching.py
+	$(BIN)/python bench/assistance.py
 
 clean:
 	rm -rf $(VENV) node_modules var
