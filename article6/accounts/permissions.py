@@ -9,6 +9,14 @@ import rules
 from article6.accounts.models import RoleKind, Visibility
 
 
+def require(user, permission: str, obj=None, lacking: str = "") -> None:
+    """Stop with a 403 that says what the person lacks, unless the rules allow it."""
+    from django.core.exceptions import PermissionDenied
+
+    if not user.has_perm(permission, obj):
+        raise PermissionDenied(lacking)
+
+
 def roles_of(user) -> list:
     """The user's roles, read once per request (kept on the user object)."""
     if not getattr(user, "is_authenticated", False):

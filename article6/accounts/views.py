@@ -8,7 +8,6 @@ from __future__ import annotations
 from allauth.account.utils import perform_login
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,7 +16,7 @@ from django.views.decorators.http import require_POST
 from article6.accounts import invitations
 from article6.accounts.forms import AcceptInvitationForm, ApiTokenForm, InvitationForm
 from article6.accounts.models import ApiToken, Invitation
-from article6.accounts.permissions import roles_of
+from article6.accounts.permissions import require, roles_of
 from article6.paging import page_of
 
 INVITATIONS_PER_PAGE = 50
@@ -29,15 +28,9 @@ def my_account(request):
     return render(request, "accounts/me.html", {"roles": roles_of(request.user), "tokens": tokens})
 
 
-def require(request, permission: str, obj=None, *, lacking: str) -> None:
-    """Stop with a 403 that says what the person lacks."""
-    if not request.user.has_perm(permission, obj):
-        raise PermissionDenied(lacking)
-
-
 @login_required
 def invitation_list(request):
-    require(request, "accounts.invite", lacking=_("Only ISU staff invite people."))
+    require(request.user, "accounts.invite", lacking=_("Only ISU staff invite people."))
     form = InvitationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         invitation = invitations.send_invitation(

@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 from ninja import Path, Query, Router, Schema
@@ -21,7 +20,7 @@ from pydantic import ConfigDict, Field
 
 from article6.accounts import audit
 from article6.accounts.models import RoleKind
-from article6.accounts.permissions import is_isu, roles_of
+from article6.accounts.permissions import is_isu, require, roles_of
 from article6.api.auth import OPTIONAL, OPTIONAL_SECURITY
 from article6.api.errors import Conflict, Detail, InvalidValue, ParameterErrors
 from article6.states import declarations as services
@@ -186,12 +185,6 @@ class ReviewIn(_In):
 
 
 # --- Helpers ---------------------------------------------------------------------------------
-
-
-def _require(request, permission: str, obj=None, *, lacking: str) -> None:
-    """Stop with a 403 that says what the caller lacks."""
-    if not request.user.has_perm(permission, obj):
-        raise PermissionDenied(lacking)
 
 
 def _state(iso3: str) -> State:
@@ -392,7 +385,7 @@ def put_organisation_declaration(
 def list_pending_declarations(request):
     """Every declaration awaiting ISU validation: States', then organisations', oldest first."""
     # Three queries: the caller's roles, the States' declarations, the organisations'.
-    _require(request, "states.validate_declaration", lacking=_("Only ISU staff see the declarations to validate."))
+    require(request.user, "states.validate_declaration", lacking=_("Only ISU staff see the declarations to validate."))
     states, organisations = services.awaiting_validation()
     items = [_declaration_out(d) for d in states] + [_declaration_out(d) for d in organisations]
     return {"count": len(items), "items": items}
@@ -400,7 +393,7 @@ def list_pending_declarations(request):
 
 def _to_review(request, kind: str, pk: int):
     """The declaration ISU reviews: 403 unless ISU staff, 404 if unknown, 409 unless awaiting validation."""
-    _require(request, "states.validate_declaration", lacking=_("Only ISU staff validate or return declarations."))
+    require(request.user, "states.validate_declaration", lacking=_("Only ISU staff validate or return declarations."))
     model = StateDeclaration if kind == "state" else OrganisationDeclaration
     # Locked until the review is saved, so two reviews of one declaration cannot cross.
     found = model.objects.select_related(kind, "submitted_by").select_for_update(of=("self",)).filter(pk=pk)
@@ -495,7 +488,9 @@ def get_history(
     # Six or seven queries: the caller's roles, the State or organisation, its history, its declarations'
     # (and a State's obligation facts'),
     # then the people and the records named in them, each read at once (accounts.audit).
-    _require(request, "accounts.view_any_history", lacking=_("Only ISU staff read the audit trail through the API."))
+    require(
+        request.user, "accounts.view_any_history", lacking=_("Only ISU staff read the audit trail through the API.")
+    )
     if kind == "state":
         state = _state(key)
         key = state.iso3

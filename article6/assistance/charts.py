@@ -78,28 +78,3 @@ def gap_by_state(table, limit: int = 15) -> dict:
             },
         },
     }
-
-
-def needs_grid(grid) -> dict:
-    """A heat map of open needs: pillar × region."""
-    from article6.states.models import Region
-    from article6.treaty.models import Pillar
-
-    pillar_labels, region_labels = dict(Pillar.choices), dict(Region.choices)
-    values = [
-        {"pillar": str(pillar_labels[p]), "region": str(region_labels[r]), "needs": n}
-        for p, regions in grid.items()
-        for r, n in regions.items()
-    ]
-    return {
-        "$schema": SCHEMA,
-        "description": _("Open needs by pillar and region"),
-        "width": "container",
-        "data": {"values": values},
-        "mark": {"type": "rect", "tooltip": True},
-        "encoding": {
-            "x": {"field": "region", "type": "nominal", "title": None},
-            "y": {"field": "pillar", "type": "nominal", "title": None},
-            "color": {"field": "needs", "type": "quantitative", "title": _("open needs"), "scale": {"scheme": "blues"}},
-        },
-    }

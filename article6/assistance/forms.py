@@ -7,7 +7,6 @@ from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from article6.accounts.models import RoleKind
@@ -25,6 +24,7 @@ from article6.assistance.models import (
     OfferKind,
     Priority,
 )
+from article6.states.forms import https_formfield
 from article6.states.models import Organisation, Region, State
 from article6.treaty.models import Pillar
 
@@ -38,12 +38,6 @@ LANGUAGE_CHOICES = [
     ("pt", _("Portuguese")),
 ]
 MAX_YEARS = 10
-
-
-def _formfield(model_field, **kwargs):
-    if isinstance(model_field, models.URLField):
-        kwargs["assume_scheme"] = "https"
-    return model_field.formfield(**kwargs)
 
 
 def parse_yearly(text: str) -> dict[int, Decimal]:
@@ -81,7 +75,7 @@ class NeedForm(forms.ModelForm):
 
     class Meta:
         model = Need
-        formfield_callback = _formfield
+        formfield_callback = https_formfield
         fields = [
             "state",
             "title",
@@ -164,7 +158,7 @@ class OfferForm(forms.ModelForm):
 
     class Meta:
         model = Offer
-        formfield_callback = _formfield
+        formfield_callback = https_formfield
         fields = [
             "provider_state",
             "provider_organisation",
@@ -213,7 +207,7 @@ class CommitmentForm(forms.ModelForm):
 
     class Meta:
         model = Commitment
-        formfield_callback = _formfield
+        formfield_callback = https_formfield
         fields = [
             "provider_state",
             "provider_organisation",

@@ -228,7 +228,3 @@ def _gap(user, *, state: str | None = None, year: int | None = None, pillar: str
     if year:
         rows = [r for r in rows if r.year == year]
     return rows
-
-
-def yearly_needs(need: Need) -> list[NeedYear]:
-    return list(need.yearly.all())

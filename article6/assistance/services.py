@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from article6.accounts.permissions import require
 from article6.assistance import queries
 from article6.assistance.models import (
     Commitment,
@@ -27,11 +28,6 @@ from article6.assistance.models import (
 )
 
 PROVIDER_KINDS = (FlowKind.PLEDGED, FlowKind.COMMITTED, FlowKind.DISBURSED, FlowKind.EXPENDED, FlowKind.BUDGETED)
-
-
-def _require(user, permission: str, obj, lacking: str) -> None:
-    if not user.has_perm(permission, obj):
-        raise PermissionDenied(lacking)
 
 
 def _save(record, user) -> None:
@@ -49,7 +45,7 @@ def save_need(user, need: Need, yearly: dict[int, Decimal] | None = None) -> Nee
     (they replace the earlier ones). The yearly amounts must fall within the period and
     add up to the amount needed."""
     if need.pk is None:
-        _require(
+        require(
             user,
             "assistance.add_need_for",
             need.state,
@@ -58,7 +54,7 @@ def save_need(user, need: Need, yearly: dict[int, Decimal] | None = None) -> Nee
         need.created_by = user
     else:
         stored = Need.objects.select_related("state").get(pk=need.pk)
-        _require(
+        require(
             user,
             "assistance.change_need",
             stored,
@@ -103,13 +99,13 @@ def save_offer(user, offer: Offer, states: Iterable | None = None) -> Offer:
     """Create or update an offer for a provider the user speaks for."""
     if offer.pk is not None:
         stored = Offer.objects.get(pk=offer.pk)
-        _require(
+        require(
             user,
             "assistance.change_offer",
             stored,
             _("Only the provider's focal points and ISU staff change this offer."),
         )
-    _require(
+    require(
         user,
         "assistance.change_offer",
         offer,
@@ -149,13 +145,13 @@ def save_commitment(
     the needs it meets (need id → amount towards it, or None for all of it)."""
     if commitment.pk is not None:
         stored = Commitment.objects.get(pk=commitment.pk)
-        _require(
+        require(
             user,
             "assistance.change_commitment",
             stored,
             _("Only the provider's focal points and ISU staff change this."),
         )
-    _require(
+    require(
         user,
         "assistance.change_commitment",
         commitment,
@@ -216,7 +212,7 @@ def save_commitment(
 def confirm_receipt(user, commitment: Commitment, year: int, amount: Decimal, note: str = "") -> Flow:
     """The recipient State confirms what it received in a year (replacing an earlier
     confirmation for that year). Shown beside the provider's disbursements."""
-    _require(
+    require(
         user,
         "assistance.confirm_receipt",
         commitment,
@@ -234,7 +230,7 @@ def attach_evidence(user, need: Need, upload):
     """Keep a document that shows the need (checked by forms.EvidenceForm for kind and size)."""
     from article6.assistance.models import NeedAttachment
 
-    _require(
+    require(
         user,
         "assistance.change_need",
         need,
@@ -249,7 +245,7 @@ def attach_evidence(user, need: Need, upload):
 
 @transaction.atomic
 def remove_evidence(user, attachment) -> None:
-    _require(
+    require(
         user,
         "assistance.change_need",
         attachment.need,

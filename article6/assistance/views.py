@@ -31,6 +31,10 @@ GAP_ROWS_PER_PAGE = 50
 
 def _visible(queryset, pk):
     """The record if the person may see it; a 404 otherwise (its existence is not disclosed)."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise Http404 from None
     obj = queryset.filter(pk=pk).first()
     if obj is None:
         raise Http404

@@ -16,7 +16,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -24,6 +23,7 @@ from django.views.decorators.http import require_POST
 from article6.accounts import audit
 from article6.assistance import matches, matching, queries
 from article6.assistance.models import Match, MatchSide, Need, Offer
+from article6.assistance.views import _visible
 from article6.paging import page_of
 
 SUGGESTIONS = 10
@@ -31,18 +31,6 @@ PER_PAGE = 25
 MATCH_STATES = ("proposed", "accepted", "declined")
 # The fields of a match whose changes its page lists (the reasons and score never change).
 HISTORY_FIELDS = ("need_side", "need_note", "offer_side", "offer_note", "note", "commitment")
-
-
-def _visible(queryset, pk):
-    """The record if the person may see it; a 404 otherwise (its existence is not disclosed)."""
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        raise Http404 from None
-    obj = queryset.filter(pk=pk).first()
-    if obj is None:
-        raise Http404
-    return obj
 
 
 def _htmx(request) -> bool:

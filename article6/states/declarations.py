@@ -9,11 +9,11 @@ audit trail.
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from article6.accounts.permissions import require
 from article6.states.models import (
     DeclarationStatus,
     Organisation,
@@ -78,10 +78,12 @@ def submit(user, subject, values: dict):
 
     Raises PermissionDenied unless `user` is a focal point of `subject` or ISU staff."""
     model, field, perm, fields = _kind(subject)
-    if not user.has_perm(perm, subject):
-        raise PermissionDenied(
-            _("Only the focal points of %(subject)s or ISU staff may change its profile.") % {"subject": subject}
-        )
+    require(
+        user,
+        perm,
+        subject,
+        _("Only the focal points of %(subject)s or ISU staff may change its profile.") % {"subject": subject},
+    )
     unknown = set(values) - set(fields)
     if unknown:
         raise ValueError(f"Not declarable: {', '.join(sorted(unknown))}")
@@ -102,8 +104,7 @@ def submit(user, subject, values: dict):
 
 
 def _review(user, declaration, status: str, note: str):
-    if not user.has_perm("states.validate_declaration"):
-        raise PermissionDenied(_("Only ISU staff validate declarations."))
+    require(user, "states.validate_declaration", lacking=_("Only ISU staff validate declarations."))
     if declaration.status != DeclarationStatus.PENDING:
         raise ValueError(_("This declaration is not awaiting validation."))
     declaration.status = status

@@ -56,7 +56,7 @@ class StateFilterForm(forms.Form):
         ]
 
 
-def _formfield(model_field, **kwargs):
+def https_formfield(model_field, **kwargs):
     # Addresses typed without a scheme are taken as https (Django 6's default already).
     if isinstance(model_field, models.URLField):
         kwargs["assume_scheme"] = "https"
@@ -67,7 +67,7 @@ class _DeclarationForm(forms.ModelForm):
     """What a focal point declares; bootstrap classes on every widget."""
 
     class Meta:
-        formfield_callback = _formfield
+        formfield_callback = https_formfield
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

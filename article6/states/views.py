@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from article6.accounts import audit
+from article6.accounts.permissions import require
 from article6.asof import as_of_from_request
 from article6.paging import page_of
 from article6.states import declarations
@@ -91,12 +91,6 @@ def organisation_list(request):
 # --- Profiles that focal points declare and ISU validates -----------------------------------
 
 
-def _require(request, permission: str, obj, lacking: str) -> None:
-    """A 403 page that says what the person lacks (the permission layer decides)."""
-    if not request.user.has_perm(permission, obj):
-        raise PermissionDenied(lacking)
-
-
 def _declaration_initial(subject, fields) -> dict:
     current = declarations.pending(subject) or declarations.validated(subject)
     return {name: getattr(current, name) for name in fields} if current else {}
@@ -105,8 +99,8 @@ def _declaration_initial(subject, fields) -> dict:
 @login_required
 def edit_state_profile(request, iso3: str):
     state = get_object_or_404(State, iso3=iso3.upper()[:3])
-    _require(
-        request,
+    require(
+        request.user,
         "states.change_state_profile",
         state,
         _("Only the focal points of %(state)s and ISU staff may change its profile.") % {"state": state},
@@ -131,8 +125,8 @@ def organisation_detail(request, pk: int):
 @login_required
 def edit_organisation_profile(request, pk: int):
     organisation = get_object_or_404(Organisation, pk=pk)
-    _require(
-        request,
+    require(
+        request.user,
         "states.change_organisation_profile",
         organisation,
         _("Only the focal points of %(organisation)s and ISU staff may change its profile.")
@@ -153,8 +147,8 @@ def edit_organisation_profile(request, pk: int):
 @login_required
 def state_history(request, iso3: str):
     state = get_object_or_404(State, iso3=iso3.upper()[:3])
-    _require(
-        request,
+    require(
+        request.user,
         "states.view_state_history",
         state,
         _("Only the focal points of %(state)s and ISU staff see its history.") % {"state": state},
@@ -166,8 +160,8 @@ def state_history(request, iso3: str):
 @login_required
 def organisation_history(request, pk: int):
     organisation = get_object_or_404(Organisation, pk=pk)
-    _require(
-        request,
+    require(
+        request.user,
         "states.view_organisation_history",
         organisation,
         _("Only the focal points of %(organisation)s and ISU staff see its history.") % {"organisation": organisation},
@@ -182,7 +176,7 @@ def organisation_history(request, pk: int):
 
 @login_required
 def declarations_awaiting(request):
-    _require(request, "states.validate_declaration", None, _("Only ISU staff validate declarations."))
+    require(request.user, "states.validate_declaration", None, _("Only ISU staff validate declarations."))
     state_declarations, organisation_declarations = declarations.awaiting_validation()
     return render(
         request,
@@ -199,7 +193,7 @@ DECLARATION_MODELS = {"state": StateDeclaration, "organisation": OrganisationDec
 def review_declaration(request, kind: str, pk: int):
     """Validate or return a declaration; from the queue's htmx buttons (answers with the
     row) or a plain form (answers with a redirect)."""
-    _require(request, "states.validate_declaration", None, _("Only ISU staff validate declarations."))
+    require(request.user, "states.validate_declaration", None, _("Only ISU staff validate declarations."))
     model = DECLARATION_MODELS.get(kind)
     if model is None:
         raise Http404
