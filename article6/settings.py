@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "article6.states",
     "article6.treaty",
     "article6.assistance",
+    "article6.reporting",
     "article6.api",
 ]
 

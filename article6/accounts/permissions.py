@@ -77,6 +77,12 @@ def states_of(user) -> set[int]:
     return {r.state_id for r in roles_of(user) if r.state_id}
 
 
+def reporting_states_of(user) -> set[int]:
+    """Ids of the States whose transparency reports the user writes (its own State
+    focal point roles; a partner focal point speaks for a donor, not for its reports)."""
+    return {r.state_id for r in roles_of(user) if r.state_id and r.kind == RoleKind.STATE_FOCAL_POINT}
+
+
 def organisations_of(user) -> set[int]:
     return {r.organisation_id for r in roles_of(user) if r.organisation_id}
 
@@ -207,13 +213,35 @@ rules.add_perm("assistance.answer_match_as_state", is_isu | speaks_for_match_nee
 rules.add_perm("assistance.answer_match_as_provider", is_isu | speaks_for_match_offer)
 rules.add_perm("assistance.view_donor_view", has_any_role)
 
+# --- Transparency reports (Art. 7) ----------------------------------------------------------
+# A State's own focal points write, submit and correct its reports; ISU publishes them and
+# records the dates of past ones. Until published, a report is read by its State's focal
+# points, the coordinators and ISU; once published, by everyone.
+
+
+@rules.predicate
+def speaks_for_report_state(user, report) -> bool:
+    return report is not None and _state_focal_point(user, report.state_id)
+
+
+@rules.predicate
+def report_is_published(user, report) -> bool:
+    return report is not None and report.status == "published"
+
+
+rules.add_perm("reporting.file_report_for", is_isu | is_state_focal_point_of)
+rules.add_perm("reporting.edit_report", is_isu | speaks_for_report_state)
+rules.add_perm("reporting.read_report", report_is_published | is_isu | is_coordinator | speaks_for_report_state)
+rules.add_perm("reporting.publish_report", is_isu)
+rules.add_perm("reporting.record_past_report", is_isu)
+
 
 # The back office (Django admin): ISU staff may view, add, change and delete the
 # records of the article6 apps, and see people's accounts. Only the administrator
 # changes an account itself (its password, its superuser flag): that keeps ISU staff
 # from taking over an account. Asked through the same rules layer as every other
 # permission.
-BACK_OFFICE_APPS = ("accounts", "states", "treaty", "assistance")
+BACK_OFFICE_APPS = ("accounts", "states", "treaty", "assistance", "reporting")
 
 
 def grant_back_office(models) -> None:

@@ -16,6 +16,7 @@ from enum import StrEnum
 from article6.treaty.rules import (
     Status,
     TreatyDates,
+    annual_report_due,
     annual_reports_due_between,
     initial_report_due,
     status_on,
@@ -196,3 +197,17 @@ def figures_by_region(
     for state in states:
         regions.setdefault(state.region, []).append(state)
     return {region: figures(regions[region], submissions, as_of) for region in sorted(regions)}
+
+
+def due_date(dates: TreatyDates, kind: str, year: int | None) -> dt.date | None:
+    """The day a report is due: the initial report 180 days after entry into force
+    (Art. 7(1)), the annual update covering `year` on 30 April of the next year
+    (Art. 7(2)). None for a State the Convention has not entered into force for."""
+    eif = dates.entry_into_force
+    if eif is None:
+        return None
+    if kind == INITIAL:
+        return initial_report_due(eif)
+    if year is None:
+        return None
+    return annual_report_due(year)
