@@ -1,0 +1,171 @@
+"""Transparency reports as files: the offline workbook to fill in and upload, and the
+downloads of a report (Excel, CSV, PDF) and of every published report's tables.
+
+Views are thin: who may file comes from the permission layer, who may read from
+`queries.readable_reports`, and the reading and writing from `reporting.workbook`."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from article6.accounts.permissions import require
+from article6.asof import today
+from article6.assistance.exports import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE
+from article6.reporting import exports, queries, services
+from article6.reporting.models import FIRST_YEAR, ReportKind
+from article6.reporting.services import last_content
+from article6.reporting.workbook import build_workbook, import_workbook
+from article6.states.models import State
+
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+
+
+class WorkbookRequestForm(forms.Form):
+    """Which period the blank workbook is for."""
+
+    kind = forms.ChoiceField(label=gettext_lazy("Kind of report"), choices=ReportKind.choices)
+    year = forms.IntegerField(
+        label=gettext_lazy("Calendar year covered"),
+        required=False,
+        help_text=gettext_lazy("For an annual update (Art. 7(2)): the calendar year it covers."),
+    )
+    from_last = forms.BooleanField(label=gettext_lazy("Start from the latest report"), required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("kind") == ReportKind.ANNUAL:
+            year = data.get("year")
+            if year is None:
+                self.add_error("year", _("An annual update covers a calendar year."))
+            elif not FIRST_YEAR <= year <= today().year:
+                self.add_error(
+                    "year", _("A year from %(first)s to %(last)s.") % {"first": FIRST_YEAR, "last": today().year}
+                )
+        else:
+            data["year"] = None
+        return data
+
+
+class WorkbookUploadForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("Filled-in workbook (.xlsx)"),
+        widget=forms.ClearableFileInput(attrs={"accept": f".xlsx,{XLSX_CONTENT_TYPE}"}),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith(".xlsx"):
+            raise ValidationError(
+                _("“%(name)s”: only an Excel workbook (.xlsx) is taken.") % {"name": upload.name[:100]}
+            )
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise ValidationError(
+                _("“%(name)s” is %(size)s MB; the limit is %(limit)s MB.")
+                % {
+                    "name": upload.name[:100],
+                    "size": round(upload.size / 1048576, 1),
+                    "limit": MAX_UPLOAD_BYTES // 1048576,
+                }
+            )
+        return upload
+
+
+def _attachment(content, content_type: str, name: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def _filing_state(request, iso3: str) -> State:
+    state = get_object_or_404(State, iso3=iso3.upper()[:3])
+    require(
+        request.user,
+        "reporting.file_report_for",
+        state,
+        _("Only the focal points of %(state)s and ISU staff write its reports.") % {"state": state},
+    )
+    return state
+
+
+def _upload_page(request, state, *, upload_form=None, workbook_form=None, errors=(), status=200):
+    workbook_form = workbook_form or WorkbookRequestForm(
+        initial={"kind": ReportKind.ANNUAL, "year": today().year - 1}, auto_id="id_workbook_%s"
+    )
+    context = {
+        "state": state,
+        "upload_form": upload_form or WorkbookUploadForm(),
+        "workbook_form": workbook_form,
+        "errors": list(errors),
+        "max_mb": MAX_UPLOAD_BYTES // 1048576,
+    }
+    return render(request, "reporting/upload.html", context, status=status)
+
+
+def published_csv(request):
+    return _attachment(exports.published_csv().encode("utf-8"), CSV_CONTENT_TYPE, "article7-reports.csv")
+
+
+@login_required
+def workbook(request, iso3: str):
+    state = _filing_state(request, iso3)
+    form = WorkbookRequestForm(request.GET, auto_id="id_workbook_%s")
+    if not form.is_valid():
+        return _upload_page(request, state, workbook_form=form, status=400)
+    kind, year = form.cleaned_data["kind"], form.cleaned_data["year"]
+    content = services.empty_content()
+    if form.cleaned_data["from_last"]:
+        content = last_content(state, kind)
+        if content is None:
+            form.add_error(
+                "from_last", _("%(state)s has no earlier report in the system to start from.") % {"state": state}
+            )
+            return _upload_page(request, state, workbook_form=form, status=400)
+    period = kind if kind == ReportKind.INITIAL else f"{kind}-{year}"
+    return _attachment(
+        build_workbook(state, kind, year, content), XLSX_CONTENT_TYPE, f"{state.iso3}-{period}-workbook.xlsx"
+    )
+
+
+@login_required
+def upload(request, iso3: str):
+    state = _filing_state(request, iso3)
+    if request.method != "POST":
+        return _upload_page(request, state)
+    form = WorkbookUploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _upload_page(request, state, upload_form=form, status=422)
+    report, errors = import_workbook(request.user, state, form.cleaned_data["file"])
+    if errors:
+        return _upload_page(request, state, upload_form=form, errors=errors, status=422)
+    messages.success(request, _("The workbook is saved as the draft of this report. Check it, then submit it."))
+    return redirect("reporting:edit", report.pk)
+
+
+def _readable(request, pk):
+    """The report if the person may read it; a 404 otherwise (its existence is not disclosed)."""
+    report = services.with_content(queries.readable_reports(request.user)).filter(pk=pk).first()
+    if report is None:
+        raise Http404
+    return report
+
+
+def report_xlsx(request, pk: int):
+    report = _readable(request, pk)
+    return _attachment(exports.report_xlsx(report), XLSX_CONTENT_TYPE, exports.filename(report, "xlsx"))
+
+
+def report_csv(request, pk: int):
+    report = _readable(request, pk)
+    return _attachment(exports.report_csv(report).encode("utf-8"), CSV_CONTENT_TYPE, exports.filename(report, "csv"))
+
+
+def report_pdf(request, pk: int):
+    report = _readable(request, pk)
+    return _attachment(exports.report_pdf(report), exports.PDF_CONTENT_TYPE, exports.filename(report, "pdf"))
