@@ -30,4 +30,5 @@ urlpatterns = [
     path("", include("article6.states.urls")),
     path("", include("article6.treaty.urls")),
     path("", include("article6.assistance.urls")),
+    path("", include("article6.reporting.urls")),
 ]

@@ -12,6 +12,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -178,9 +179,9 @@ class Report(models.Model):
             self.year = None
         elif self.kind == ReportKind.ANNUAL and self.year is None:
             raise ValidationError({"year": _("An annual update covers a calendar year.")})
-        if self.submitted_on and self.submitted_on > dt.date.today():
+        if self.submitted_on and self.submitted_on > timezone.localdate():
             raise ValidationError({"submitted_on": _("The submission date cannot be in the future.")})
-        if self.report_date and self.report_date > dt.date.today():
+        if self.report_date and self.report_date > timezone.localdate():
             raise ValidationError({"report_date": _("The date of the report cannot be in the future.")})
         if self.historic and not self.submitted_on:
             raise ValidationError({"submitted_on": _("A past report is recorded with the date it was received.")})

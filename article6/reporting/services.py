@@ -17,6 +17,7 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from article6.accounts.permissions import require
+from article6.asof import today
 from article6.reporting.models import (
     Form,
     FormSection,
@@ -152,7 +153,7 @@ def check_content(report: Report, content: dict) -> list[Problem]:
     _rows, problems = _instances(report, content)
     problems += _section_problems(report, content.get("sections") or {})
     report_date = content.get("report_date")
-    if report_date and report_date > dt.date.today():
+    if report_date and report_date > today():
         problems.append(Problem("", _("The date of the report cannot be in the future."), field="report_date"))
     return problems
 
@@ -227,22 +228,34 @@ def start_report(user, state, kind: str, year: int | None = None, *, from_last: 
     _save(report, user)
     content = empty_content()
     if from_last:
-        last = with_content(Report.objects.current().filter(state=state, historic=False)).order_by(
-            "-year", "-submitted_on"
-        )
-        previous = next(iter(last), None)
-        if previous is None:
+        content = last_content(state, kind)
+        if content is None:
             raise ValidationError(_("%(state)s has no earlier report in the system to start from.") % {"state": state})
-        content = content_of(previous)
-        content["report_date"] = None
-        since = previous.year if previous.kind == ReportKind.ANNUAL else (previous.submitted_on or dt.date.today()).year
-        for values in content["sections"].values():
-            if values["status"] == FormStatus.CHANGED and kind == ReportKind.ANNUAL:
-                values["status"], values["unchanged_since"] = FormStatus.UNCHANGED, since
-        # Figures that describe a year (destroyed, cleared, casualties, money) are the
-        # previous year's: kept as a starting point the State corrects.
     _write(user, report, content)
     return report
+
+
+def last_content(state, kind: str) -> dict | None:
+    """The content of `state`'s latest received report, to start a new one from ("start
+    from last year's report", online and in the workbook): no date of the report, and for
+    an annual update every changed form reads "unchanged since" that report's year, to be
+    changed where things moved on. Figures are kept as a starting point the State
+    corrects. None if there is no earlier report with content."""
+    previous = (
+        with_content(Report.objects.current().filter(state=state, historic=False))
+        .order_by("-year", "-submitted_on")
+        .first()
+    )
+    if previous is None:
+        return None
+    content = content_of(previous)
+    content["report_date"] = None
+    since = previous.year if previous.kind == ReportKind.ANNUAL else (previous.submitted_on or today()).year
+    if kind == ReportKind.ANNUAL:
+        for values in content["sections"].values():
+            if values["status"] == FormStatus.CHANGED:
+                values["status"], values["unchanged_since"] = FormStatus.UNCHANGED, since
+    return content
 
 
 def _write(user, report: Report, content: dict) -> None:
@@ -309,7 +322,7 @@ def submit(user, report: Report, today: dt.date | None = None) -> Report:
     if lacks:
         raise ContentInvalid([Problem(form, message) for form, messages in lacks.items() for message in messages])
     report.status = ReportStatus.SUBMITTED
-    report.submitted_on = today or dt.date.today()
+    report.submitted_on = today or today()
     report.submitted_by = user
     if report.report_date is None:
         report.report_date = report.submitted_on
@@ -325,7 +338,7 @@ def publish(user, report: Report, today: dt.date | None = None) -> Report:
     if report.status != ReportStatus.SUBMITTED:
         raise ValidationError(_("Only a submitted report can be published."))
     report.status = ReportStatus.PUBLISHED
-    report.published_on = today or dt.date.today()
+    report.published_on = today or today()
     report.published_by = user
     _save(report, user)
     return report

@@ -1,0 +1,169 @@
+"""The online report: one small form per reporting form (A–J) and one formset per table
+of figures, read back into the plain content that `services.save_content` writes."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from article6.asof import today
+from article6.reporting.models import FIRST_YEAR, LAST_YEAR, Form, FormStatus, ReportKind
+from article6.reporting.tables import TABLES, tables_of
+from article6.states.models import State
+
+EXTRA_ROWS = 2
+
+
+class SectionForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("This form is"),
+        choices=[("", _("not answered yet")), *FormStatus.choices],
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    unchanged_since = forms.IntegerField(
+        label=_("Unchanged since the report for the year"),
+        required=False,
+        min_value=FIRST_YEAR,
+        max_value=LAST_YEAR,
+    )
+    text = forms.CharField(label=_("Information"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class ReportDateForm(forms.Form):
+    report_date = forms.DateField(
+        label=_("Date of the report"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("As on the cover page. When left empty, the day it is submitted."),
+    )
+
+    def clean_report_date(self):
+        value = self.cleaned_data["report_date"]
+        if value and value > today():
+            raise forms.ValidationError(_("The date of the report cannot be in the future."))
+        return value
+
+
+def _row_form(table):
+    """A form for one row of a table, from its model's fields (their validators, units
+    and choices); the measure of a shared munitions table is limited to its own."""
+    base = forms.modelform_factory(table.model, fields=table.fields)
+
+    class RowForm(base):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            for name, field in self.fields.items():
+                field.widget.attrs.setdefault("aria-label", field.label)
+                if name == "measure":
+                    field.choices = [("", "---------"), *[(v, lbl) for v, lbl in table.columns[0].choices]]
+
+        def row(self) -> dict:
+            return {name: self.cleaned_data.get(name) for name in table.fields}
+
+    RowForm.__name__ = f"{table.model.__name__}RowForm"
+    return RowForm
+
+
+ROW_FORMS = {table.key: _row_form(table) for table in TABLES}
+
+
+class ReportEditor:
+    """Every part of the online report at once, bound to the posted data or filled from
+    the report's content."""
+
+    def __init__(self, report, content: dict, data=None):
+        self.report = report
+        self.date_form = ReportDateForm(data, initial={"report_date": content.get("report_date")})
+        self.sections = {}
+        self.formsets = {}
+        for form in Form:
+            values = content["sections"][form.value]
+            self.sections[form.value] = SectionForm(data, prefix=f"form-{form.value}", initial=values)
+        for table in TABLES:
+            factory = forms.formset_factory(ROW_FORMS[table.key], extra=EXTRA_ROWS, can_delete=True)
+            # Bound to posted data, a row is read as typed: comparing it with the stored
+            # rows would take an unchanged row for an empty one and drop it.
+            initial = None if data is not None else content["tables"][table.key]
+            self.formsets[table.key] = factory(data, prefix=table.key, initial=initial)
+        if report.kind == ReportKind.INITIAL:
+            for section in self.sections.values():
+                section.fields["status"].choices = [
+                    c for c in section.fields["status"].choices if c[0] != FormStatus.UNCHANGED
+                ]
+                del section.fields["unchanged_since"]
+
+    def is_valid(self) -> bool:
+        parts = [self.date_form, *self.sections.values(), *self.formsets.values()]
+        # A list, not a generator: every part is validated, so every error shows at once.
+        return all([part.is_valid() for part in parts])  # noqa: C419
+
+    def error_count(self) -> int:
+        count = len(self.date_form.errors) + sum(len(s.errors) for s in self.sections.values())
+        for formset in self.formsets.values():
+            count += len(formset.non_form_errors()) + sum(len(e) for e in formset.errors)
+        return count
+
+    def content(self) -> dict:
+        """The cleaned content, in the services' shape (blank and removed rows left out)."""
+        tables = {}
+        for key, formset in self.formsets.items():
+            # A blank extra row has no cleaned data; a row ticked "remove" is left out.
+            tables[key] = [
+                form.row() for form in formset.forms if form.cleaned_data and not form.cleaned_data.get("DELETE")
+            ]
+        return {
+            "report_date": self.date_form.cleaned_data.get("report_date"),
+            "sections": {
+                letter: {
+                    "status": section.cleaned_data.get("status") or "",
+                    "unchanged_since": section.cleaned_data.get("unchanged_since"),
+                    "text": section.cleaned_data.get("text") or "",
+                }
+                for letter, section in self.sections.items()
+            },
+            "tables": tables,
+        }
+
+    def parts(self):
+        """(form, its section form, its tables with their formsets), A to J, for the page."""
+        for form in Form:
+            yield (
+                form,
+                self.sections[form.value],
+                [(table, self.formsets[table.key]) for table in tables_of(form.value)],
+            )
+
+
+class StartReportForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Report"), choices=ReportKind.choices)
+    year = forms.IntegerField(
+        label=_("Calendar year covered (annual update)"), required=False, min_value=FIRST_YEAR, max_value=LAST_YEAR
+    )
+    from_last = forms.BooleanField(label=_("Start from the last report"), required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("kind") == ReportKind.ANNUAL and not cleaned.get("year"):
+            self.add_error("year", _("Give the calendar year the annual update covers."))
+        return cleaned
+
+
+class PastReportForm(forms.Form):
+    """ISU records a report received before this system (Art. 7), from its document."""
+
+    state = forms.ModelChoiceField(label=_("State"), queryset=State.objects.filter(deposit_date__isnull=False))
+    kind = forms.ChoiceField(label=_("Report"), choices=ReportKind.choices)
+    year = forms.IntegerField(
+        label=_("Calendar year covered (annual update)"), required=False, min_value=FIRST_YEAR, max_value=LAST_YEAR
+    )
+    submitted_on = forms.DateField(label=_("Received on"), widget=forms.DateInput(attrs={"type": "date"}))
+    document_url = forms.URLField(label=_("Link to the published document"), required=False, assume_scheme="https")
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("kind") == ReportKind.ANNUAL and not cleaned.get("year"):
+            self.add_error("year", _("Give the calendar year the annual update covers."))
+        if cleaned.get("submitted_on") and cleaned["submitted_on"] > today():
+            self.add_error("submitted_on", _("The date it was received cannot be in the future."))
+        return cleaned

@@ -1,0 +1,422 @@
+"""Filing transparency reports online (Art. 7): a State's reports, starting one, the
+report form with its autosave, submitting, publishing by ISU, corrections as new
+versions, turning form I's needs into requests for assistance, and the history.
+
+Views are thin: who may read comes from reporting.queries, who may change from the
+permission layer, and every write goes through reporting.services."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Min
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import formats
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from article6.accounts.permissions import require
+from article6.asof import today
+from article6.paging import page_of
+from article6.reporting import queries, rules, services
+from article6.reporting.forms import PastReportForm, ReportEditor, StartReportForm
+from article6.reporting.models import Form, Report, ReportKind, ReportStatus
+from article6.reporting.services import ContentInvalid
+from article6.reporting.tables import FIGURE_RELATED_NAMES, tables_of
+from article6.states.models import State
+
+PER_PAGE = 25
+FUTURE_YEARS = 1  # a State's page lists the reports due up to a year ahead
+
+
+def _readable(request, pk) -> Report:
+    """The report with its content if the person may read it; a 404 otherwise (a draft's
+    existence is not disclosed)."""
+    report = services.with_content(queries.readable_reports(request.user)).filter(pk=pk).first()
+    if report is None:
+        raise Http404
+    return report
+
+
+def _timeliness(report: Report, first_submitted: dt.date | None, as_of: dt.date) -> rules.Classification | None:
+    """On time, late by N days, overdue or not yet due, by the Convention's clock
+    (Art. 7(1), 7(2)); the first version's submission date counts."""
+    due = report.due_date
+    if due is None:
+        return None
+    submission = None
+    if first_submitted:
+        submission = rules.Submission(report.state.iso3, report.kind, report.year, first_submitted)
+    return rules.classify(rules.DueReport(report.state.iso3, report.kind, report.year, due), submission, as_of)
+
+
+def _first_submitted(report: Report) -> dt.date | None:
+    return (
+        Report.objects.received()
+        .filter(state=report.state_id, kind=report.kind, year=report.year)
+        .aggregate(first=Min("submitted_on"))["first"]
+    )
+
+
+def _problems_message(request, error: ValidationError) -> None:
+    problems = getattr(error, "problems", None)
+    if problems:
+        for problem in problems:
+            where = _("Form %(form)s") % {"form": problem.form} if problem.form else _("The report")
+            messages.error(request, f"{where}: {problem.message}")
+    else:
+        for message in error.messages:
+            messages.error(request, message)
+
+
+# --- A State's reports ---------------------------------------------------------------------
+
+
+def state_reports(request, iso3: str):
+    """The reports a State owes and has sent, each with its status by the clock; for its
+    focal points, the drafts and the ways to file (online, or the offline workbook)."""
+    state = get_object_or_404(State, iso3=iso3.upper()[:3])
+    as_of = today()
+    may_file = request.user.has_perm("reporting.file_report_for", state)
+    reports = list(
+        queries.readable_reports(request.user)
+        .filter(state=state)
+        .select_related("state", "corrects")
+        .order_by("kind", "-year", "-version")
+    )
+    first = rules.first_submissions(
+        rules.Submission(state.iso3, r.kind, r.year, r.submitted_on)
+        for r in Report.objects.received().filter(state=state).only("kind", "year", "submitted_on")
+        if r.submitted_on
+    )
+    horizon = dt.date(as_of.year + FUTURE_YEARS, 12, 31)
+    reporting_state = rules.ReportingState(state.iso3, state.region, state.treaty_dates)
+    rows = []
+    for due in reversed(rules.reports_due(reporting_state, horizon)):
+        versions = [r for r in reports if r.kind == due.kind and r.year == due.year]
+        rows.append(
+            {
+                "due": due,
+                "status": rules.classify(due, first.get(due.key), as_of),
+                "versions": versions,
+                "draft": next((r for r in versions if r.is_draft), None),
+            }
+        )
+    start_form = StartReportForm(initial=_next_period(rows)) if may_file else None
+    return render(
+        request,
+        "reporting/state_reports.html",
+        {"state": state, "rows": rows, "may_file": may_file, "start_form": start_form, "as_of": as_of},
+    )
+
+
+def _next_period(rows) -> dict:
+    """The report a focal point most likely starts: the oldest one due and not received."""
+    for row in reversed(rows):
+        if not row["versions"]:
+            return {"kind": row["due"].kind, "year": row["due"].year, "from_last": row["due"].kind == ReportKind.ANNUAL}
+    return {"kind": ReportKind.ANNUAL, "year": today().year - 1}
+
+
+@login_required
+@require_POST
+def start(request, iso3: str):
+    state = get_object_or_404(State, iso3=iso3.upper()[:3])
+    require(
+        request.user,
+        "reporting.file_report_for",
+        state,
+        _("Only the focal points of %(state)s and ISU staff write its reports.") % {"state": state},
+    )
+    form = StartReportForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("reporting:state_reports", iso3=state.iso3)
+    data = form.cleaned_data
+    try:
+        report = services.start_report(request.user, state, data["kind"], data["year"], from_last=data["from_last"])
+    except ValidationError as error:
+        _problems_message(request, error)
+        return redirect("reporting:state_reports", iso3=state.iso3)
+    messages.success(request, _("The draft is started. It is saved as you go."))
+    return redirect("reporting:edit", pk=report.pk)
+
+
+# --- One report -----------------------------------------------------------------------------
+
+
+def report_detail(request, pk: int):
+    report = _readable(request, pk)
+    as_of = today()
+    first_submitted = _first_submitted(report)
+    user = request.user
+    may_edit = user.has_perm("reporting.edit_report", report)
+    versions = list(
+        queries.readable_reports(user)
+        .filter(state=report.state_id, kind=report.kind, year=report.year)
+        .order_by("-version")
+        .only("pk", "version", "status", "submitted_on", "published_on", "state", "kind", "year")
+    )
+    superseded = any(v.version > report.version and not v.is_draft for v in versions)
+    sections = {s.form: s for s in report.sections.all()}
+    parts = []
+    for form in Form:
+        parts.append(
+            {
+                "form": form,
+                "section": sections.get(form.value),
+                "tables": [(table, table.headers(), _table_rows(table, report)) for table in tables_of(form.value)],
+            }
+        )
+    unfiled_needs = [n for n in report.needs.all() if n.need_id is None]
+    context = {
+        "report": report,
+        "parts": parts,
+        "timeliness": _timeliness(report, first_submitted, as_of),
+        "first_submitted": first_submitted,
+        "versions": versions,
+        "superseded": superseded,
+        "may_edit": may_edit and report.is_draft,
+        "may_submit": may_edit and report.is_draft,
+        "may_publish": user.has_perm("reporting.publish_report", report) and report.status == ReportStatus.SUBMITTED,
+        "may_correct": may_edit and not report.is_draft and not report.historic and not _has_newer(report, versions),
+        "may_file_needs": may_edit and not report.is_draft and bool(unfiled_needs),
+        "may_see_history": may_edit,
+        "missing": services.missing(report) if report.is_draft else {},
+    }
+    return render(request, "reporting/report.html", context)
+
+
+def _has_newer(report: Report, versions) -> bool:
+    return any(v.version > report.version for v in versions)
+
+
+def _table_rows(table, report) -> list[list]:
+    """The rows of a table as the cells shown, choices by their label."""
+    out = []
+    for row in table.rows(report):
+        cells = []
+        for column in table.columns:
+            display = getattr(row, f"get_{column.field}_display", None)
+            cells.append(display() if display else getattr(row, column.field))
+        out.append(cells)
+    return out
+
+
+def _editable(request, pk) -> Report:
+    report = _readable(request, pk)
+    require(
+        request.user,
+        "reporting.edit_report",
+        report,
+        _("Only the focal points of %(state)s and ISU staff write its reports.") % {"state": report.state},
+    )
+    return report
+
+
+@login_required
+def edit(request, pk: int):
+    """The report form: forms A–J with their tables. Saved as you go (autosave) and by
+    the Save button, which shows every problem next to its field."""
+    report = _editable(request, pk)
+    if not report.is_draft:
+        messages.info(request, _("A submitted report is not changed in place: correct it with a new version."))
+        return redirect(report)
+    editor = ReportEditor(report, services.content_of(report), request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST":
+        if editor.is_valid():
+            try:
+                services.save_content(request.user, report, editor.content())
+            except ContentInvalid as error:
+                _problems_message(request, error)
+                status = 422
+            else:
+                messages.success(request, _("Saved."))
+                if "submit" in request.POST:
+                    return _submit(request, report)
+                return redirect("reporting:edit", pk=report.pk)
+        else:
+            status = 422
+            messages.error(request, _("Not saved: please correct the fields marked below."))
+    report = _readable(request, pk)
+    return render(
+        request,
+        "reporting/edit.html",
+        {"report": report, "editor": editor, "missing": services.missing(report)},
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def autosave(request, pk: int):
+    """Save the draft as the focal point types (htmx): a line saying it is saved, or
+    why it is not; the fields are marked when the Save button is pressed."""
+    report = _editable(request, pk)
+    if not report.is_draft:
+        return render(
+            request,
+            "reporting/_autosave.html",
+            {"error": _("This report was submitted; it is no longer saved here.")},
+            status=409,
+        )
+    editor = ReportEditor(report, services.content_of(report), request.POST)
+    if not editor.is_valid():
+        return render(request, "reporting/_autosave.html", {"problems": editor.error_count()}, status=422)
+    try:
+        services.save_content(request.user, report, editor.content())
+    except ContentInvalid as error:
+        return render(request, "reporting/_autosave.html", {"problems": len(error.problems)}, status=422)
+    return render(request, "reporting/_autosave.html", {"saved": dt.datetime.now()})
+
+
+def _submit(request, report: Report):
+    try:
+        report = services.submit(request.user, report, today())
+    except ValidationError as error:
+        messages.error(request, _("Not submitted yet: the report lacks what is listed below."))
+        _problems_message(request, error)
+        return redirect("reporting:edit", pk=report.pk)
+    timeliness = _timeliness(report, _first_submitted(report), report.submitted_on)
+    day = formats.date_format(report.submitted_on, "DATE_FORMAT")
+    if report.version > 1:
+        messages.success(request, _("Correction submitted on %(day)s.") % {"day": day})
+    elif timeliness and timeliness.status == rules.ReportStatus.LATE:
+        messages.warning(
+            request,
+            _("Submitted on %(day)s, %(days)d days after the due date.") % {"day": day, "days": timeliness.days_late},
+        )
+    else:
+        messages.success(request, _("Submitted on %(day)s: on time.") % {"day": day})
+    return redirect(report)
+
+
+@login_required
+@require_POST
+def submit(request, pk: int):
+    return _submit(request, _editable(request, pk))
+
+
+@login_required
+@require_POST
+def publish(request, pk: int):
+    report = _readable(request, pk)
+    try:
+        services.publish(request.user, report, today())
+    except ValidationError as error:
+        _problems_message(request, error)
+    else:
+        messages.success(request, _("Published: everyone can read it now."))
+    return redirect(request.POST.get("next") or report.get_absolute_url())
+
+
+@login_required
+@require_POST
+def correct(request, pk: int):
+    report = _editable(request, pk)
+    try:
+        new = services.correct(request.user, report)
+    except ValidationError as error:
+        _problems_message(request, error)
+        return redirect(report)
+    messages.success(
+        request,
+        _("Version %(version)d is a draft copy of the report: correct it and submit it.") % {"version": new.version},
+    )
+    return redirect("reporting:edit", pk=new.pk)
+
+
+@login_required
+@require_POST
+def discard(request, pk: int):
+    report = _editable(request, pk)
+    state = report.state
+    try:
+        services.discard(request.user, report)
+    except ValidationError as error:
+        _problems_message(request, error)
+        return redirect(report)
+    messages.success(request, _("The draft is discarded."))
+    return redirect("reporting:state_reports", iso3=state.iso3)
+
+
+@login_required
+@require_POST
+def file_needs(request, pk: int):
+    """Form I's challenges and needs become needs of the assistance capability, each
+    linked to this report, in one action."""
+    from article6.reporting.needs import file_needs as file_report_needs
+
+    report = _editable(request, pk)
+    try:
+        needs = file_report_needs(request.user, report)
+    except ValidationError as error:
+        _problems_message(request, error)
+    else:
+        messages.success(
+            request,
+            _("%(count)d needs filed from this report: partners can now see and answer them.") % {"count": len(needs)},
+        )
+    return redirect(report)
+
+
+@login_required
+def history(request, pk: int):
+    """Who wrote, submitted, published and corrected the report, with the values before
+    and after: for the State's focal points and ISU staff."""
+    from article6.accounts import audit
+
+    report = _editable(request, pk)
+    querysets = [Report.history.filter(id=report.pk), report.sections.model.history.filter(report_id=report.pk)]
+    for name in FIGURE_RELATED_NAMES:
+        model = Report._meta.get_field(name).related_model
+        querysets.append(model.history.filter(report_id=report.pk))
+    entries = audit.entries_for(querysets)
+    return render(request, "states/history.html", {"subject": report, "entries": entries, "back": report})
+
+
+# --- ISU ------------------------------------------------------------------------------------
+
+
+@login_required
+def isu_reports(request):
+    """ISU's desk: submitted reports awaiting publication, and past reports recorded
+    from their documents so that the figures reach back to 2011."""
+    require(request.user, "reporting.record_past_report", None, _("Only ISU staff publish and record reports."))
+    form = PastReportForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                report = services.record_past_report(
+                    request.user, data["state"], data["kind"], data["year"], data["submitted_on"], data["document_url"]
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("Recorded: %(report)s.") % {"report": report})
+                return redirect("reporting:isu_reports")
+        status = 422
+    awaiting = Report.objects.filter(status=ReportStatus.SUBMITTED).select_related("state").order_by("submitted_on")
+    past, page_error = page_of(
+        request,
+        Report.objects.filter(historic=True).select_related("state").order_by("-submitted_on", "state__name"),
+        PER_PAGE,
+    )
+    if page_error:
+        messages.info(request, page_error)
+    return render(
+        request,
+        "reporting/isu_reports.html",
+        {"form": form, "awaiting": awaiting, "past": past, "here": reverse("reporting:isu_reports")},
+        status=status,
+    )
