@@ -312,6 +312,10 @@ def test_openapi_lists_the_operations(client, reference):
         ("/api/v1/declarations/{kind}/{id}/return", "post"): "return_declaration",
         ("/api/v1/history/{kind}/{key}", "get"): "get_history",
         **ASSISTANCE_OPERATIONS,
+        ("/api/v1/reporting/figures", "get"): "get_reporting_figures",
+        ("/api/v1/states/{iso3}/reports", "get"): "list_state_reports",
+        ("/api/v1/reports", "get"): "list_reports",
+        ("/api/v1/reports/{id}", "get"): "get_report",
     }
     parameters = {p["name"] for p in schema["paths"]["/api/v1/deadlines"]["get"]["parameters"]}
     assert parameters == {"from", "to", "article", "state"}

@@ -525,6 +525,7 @@ PUBLIC = (
         "get_gap",
         "list_exchange_rates",
     }
+    | {"get_reporting_figures", "list_state_reports", "list_reports", "get_report"}
 )
 
 

@@ -316,8 +316,8 @@ PAGES = [
     ("/?as_of=2018-11-12", 6),
     ("/states/", 4),
     ("/states/?region=Europe&status=state_party&sort=-eif&q=a&page=2", 4),
-    ("/states/LAO/", 6),  # with the validated contact institution
-    ("/states/fji/?as_of=2015-01-01", 5),  # no obligation facts: no meetings to prefetch
+    ("/states/LAO/", 7),  # with the validated contact institution, and its reports received (Art. 7)
+    ("/states/fji/?as_of=2015-01-01", 6),  # no obligation facts: no meetings to prefetch
     ("/states/XYZ/", 2),
     ("/organisations/", 2),
 ]

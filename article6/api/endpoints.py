@@ -344,3 +344,4 @@ def deadlines(
 
 api.add_router("", profiles.router)
 api.add_router("", "article6.api.assistance.router")
+api.add_router("", "article6.api.reporting.router")

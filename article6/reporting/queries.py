@@ -3,9 +3,13 @@ reports received, turned into the plain records `reporting.rules` counts."""
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
+
 from article6.reporting import rules
 from article6.reporting.models import Report
 from article6.states.models import State
+from article6.treaty.rules import Status, add_years, status_on
 
 
 def reporting_states(queryset=None) -> list[rules.ReportingState]:
@@ -45,3 +49,210 @@ def readable_reports(user):
     if is_isu(user) or is_coordinator(user):
         return reports
     return reports.filter(Q(status=ReportStatus.PUBLISHED) | Q(state__in=reporting_states_of(user)))
+
+
+# --- Reporting figures as of a date (Art. 7), computed once per version of the data ---------
+
+FIGURES_CACHE_SECONDS = 3600
+
+
+def data_fingerprint() -> tuple:
+    """Changes whenever a report or a State is added, changed or deleted: how many there
+    are, the last time a report was saved, and the last row of each history (every change
+    through the models adds one). One small query, so that every process agrees."""
+    from django.db import connection
+
+    def part(aggregate: str, table: str) -> str:
+        # Our own table and column names, from the models; nothing from the request.
+        return f"(SELECT {aggregate} FROM {connection.ops.quote_name(table)})"  # noqa: S608
+
+    report, state = Report._meta.db_table, State._meta.db_table
+    report_history = Report.history.model._meta.db_table
+    state_history = State.history.model._meta.db_table
+    parts = [
+        part("COUNT(*)", report),
+        part(f"MAX({connection.ops.quote_name('updated')})", report),
+        part("MAX(history_id)", report_history),
+        part("COUNT(*)", state),
+        part("MAX(id)", state),
+        part("MAX(history_id)", state_history),
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts))
+        return tuple(str(value) for value in cursor.fetchone())
+
+
+def _records() -> tuple[list[rules.ReportingState], dict[str, str], list[rules.Submission], set]:
+    """The States (with their names), every report received, and which of those were
+    recorded by ISU from past documents (Art. 7 reports before this system). Two queries."""
+    states = State.objects.only(
+        "iso3",
+        "name",
+        "region",
+        "signature_date",
+        "deposit_date",
+        "withdrawal_notified_date",
+        "withdrawal_armed_conflict_ended",
+    ).order_by("iso3")
+    reporting, names = [], {}
+    for state in states:
+        reporting.append(rules.ReportingState(state.iso3, state.region, state.treaty_dates))
+        names[state.iso3] = state.name
+    received, historic = [], set()
+    rows = (
+        Report.objects.received()
+        .filter(submitted_on__isnull=False)
+        .values_list("state__iso3", "kind", "year", "submitted_on", "historic")
+    )
+    for iso3, kind, year, submitted, is_historic in rows:
+        submission = rules.Submission(iso3, kind, year, submitted)
+        received.append(submission)
+        if is_historic:
+            historic.add(submission)
+    return reporting, names, received, historic
+
+
+def _compute(as_of) -> dict:
+    states, names, received, historic = _records()
+    # What was in by `as_of`, each report once, at its first submission (Art. 7).
+    first = [s for s in rules.first_submissions(received).values() if s.submitted <= as_of]
+    return {
+        "figures": rules.figures(states, received, as_of),
+        "by_region": rules.figures_by_region(states, received, as_of),
+        "names": names,
+        "recorded": {
+            "reports": len(first),
+            "historic": sum(1 for s in first if s in historic),
+            "earliest": min((s.submitted for s in first), default=None),
+        },
+    }
+
+
+def transparency(as_of) -> dict:
+    """Everything the Transparency page shows for `as_of`: `figures` (rules.figures, the
+    shape of `article6 reporting --json`), `by_region` (rules.figures_by_region), the
+    States' `names` by ISO3 code, and `recorded`: how many reports received by `as_of`
+    this system holds, how many of them ISU recorded from past documents, and the
+    earliest date. Computed once per version of the data and date, then cached: one
+    query when cached, three otherwise."""
+    import hashlib
+
+    from django.core.cache import cache
+
+    key = hashlib.sha256(repr((data_fingerprint(), as_of.isoformat())).encode()).hexdigest()
+    found = cache.get(f"article6:reporting:{key}")
+    if found is None:
+        found = _compute(as_of)
+        cache.set(f"article6:reporting:{key}", found, FIGURES_CACHE_SECONDS)
+    return found
+
+
+def figures_as_of(as_of) -> dict:
+    """rules.figures for every State on `as_of`, from the cache when the data has not changed."""
+    return transparency(as_of)["figures"]
+
+
+def figures_by_region_as_of(as_of) -> dict:
+    """rules.figures_by_region for every State on `as_of`, cached likewise."""
+    return transparency(as_of)["by_region"]
+
+
+# --- One State's reports -----------------------------------------------------------------------
+
+NEXT_DUE_YEARS = 2  # an annual update falls due every 30 April (Art. 7(2)): two years always hold one
+
+
+@dataclass(frozen=True)
+class ReportLink:
+    """The version of a received report the reader may open: the latest they may read."""
+
+    pk: int
+    version: int
+    status: str
+
+
+@dataclass(frozen=True)
+class StateReport:
+    """One report a State owes (Art. 7(1) or 7(2)), and where it stands on the date."""
+
+    kind: str
+    year: int | None
+    due: dt.date
+    status: rules.ReportStatus
+    days_late: int
+    submitted: dt.date | None  # the first version's submission date, if by the date
+    link: ReportLink | None
+
+    @property
+    def is_initial(self) -> bool:
+        return self.kind == rules.INITIAL
+
+
+@dataclass(frozen=True)
+class StateReporting:
+    iso3: str
+    as_of: dt.date
+    reports: list[StateReport]  # every report due on or before as_of, oldest first
+    next_due: StateReport | None  # the first report due after as_of
+
+    @property
+    def overdue(self) -> list[StateReport]:
+        return [r for r in self.reports if r.status is rules.ReportStatus.OVERDUE]
+
+
+def _may_read_unpublished(user, state) -> bool:
+    """As readable_reports: ISU, coordinators and the State's own focal points."""
+    from article6.accounts.permissions import is_coordinator, is_isu, reporting_states_of
+
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    return is_isu(user) or is_coordinator(user) or state.pk in reporting_states_of(user)
+
+
+def state_reporting(state: State, as_of: dt.date, user=None) -> StateReporting:
+    """The reports `state` owed on `as_of`, each on time, late by N days, overdue by N
+    days, or due that day; the next one due; and for each report received by then, the
+    latest version `user` may read (published ones for everyone). One query, and the
+    user's roles once per request."""
+    from article6.reporting.models import ReportStatus as Stored
+
+    reporting_state = rules.ReportingState(state.iso3, state.region, state.treaty_dates)
+    rows = list(
+        Report.objects.received()
+        .filter(state_id=state.pk, submitted_on__isnull=False)
+        .values_list("pk", "kind", "year", "version", "status", "submitted_on")
+    )
+    readable_all = _may_read_unpublished(user, state)
+    first = rules.first_submissions(
+        rules.Submission(state.iso3, kind, year, day) for _pk, kind, year, _v, _s, day in rows
+    )
+    links: dict[tuple, ReportLink] = {}
+    for pk, kind, year, version, status, _day in rows:
+        if status != Stored.PUBLISHED and not readable_all:
+            continue
+        key = (state.iso3, kind, None if kind == rules.INITIAL else year)
+        if key not in links or version > links[key].version:
+            links[key] = ReportLink(pk, version, status)
+
+    def entry(due: rules.DueReport) -> StateReport:
+        submission = first.get(due.key)
+        found = rules.classify(due, submission, as_of)
+        received = found.status in (rules.ReportStatus.ON_TIME, rules.ReportStatus.LATE)
+        return StateReport(
+            kind=due.kind,
+            year=due.year,
+            due=due.due,
+            status=found.status,
+            days_late=found.days_late,
+            submitted=submission.submitted if received else None,
+            link=links.get(due.key) if received else None,
+        )
+
+    reports = [entry(due) for due in rules.reports_due(reporting_state, as_of)]
+    next_due = None
+    if status_on(state.treaty_dates, as_of) is Status.STATE_PARTY:
+        later = rules.reports_due(reporting_state, add_years(as_of, NEXT_DUE_YEARS))
+        upcoming = [due for due in later if due.due > as_of]
+        if upcoming:
+            next_due = entry(upcoming[0])
+    return StateReporting(state.iso3, as_of, reports, next_due)

@@ -17,6 +17,7 @@ from article6.accounts import audit
 from article6.accounts.permissions import require
 from article6.asof import as_of_from_request
 from article6.paging import page_of
+from article6.reporting import queries as reporting_queries
 from article6.states import declarations
 from article6.states.forms import OrganisationDeclarationForm, ReviewForm, StateDeclarationForm, StateFilterForm
 from article6.states.models import (
@@ -77,6 +78,8 @@ def state_detail(request, iso3: str):
     state = profile.state
     context = {"profile": profile, "clock": profile.clock, "state": state}
     context["declaration"] = declarations.validated(state)
+    # The reports the State owed on the page's date, and when each came in (Art. 7): one query.
+    context["reporting"] = reporting_queries.state_reporting(state, as_of, request.user)
     if declarations.can_change(request.user, state):
         context["may_change"] = True
         context["latest"] = declarations.latest(state)

@@ -1,0 +1,96 @@
+"""Vega-Lite specifications of the Art. 7 reporting charts (plain dictionaries, drawn
+with vega-embed; the tables beside them carry the same figures). Labels are translated."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
+RECEIVED_COLOUR, ON_TIME_COLOUR = "#0d6efd", "#146c43"
+PERCENT_AXIS = {"format": ".0%"}
+RATE_SCALE = {"domain": [0, 1]}
+
+
+def annual_rate(annual: dict[str, dict]) -> dict:
+    """Per year covered (Art. 7(2)): bars for the share of annual updates received by
+    the date, a line for the share received by 30 April."""
+    received, on_time = _("received"), _("received on time")
+    values = [
+        {
+            "year": year,
+            "rate": counts["rate"],
+            "on_time_rate": round(counts["on_time"] / counts["due"], 2) if counts["due"] else 0.0,
+            "due": counts["due"],
+            "submitted": counts["submitted"],
+            "on_time": counts["on_time"],
+        }
+        for year, counts in annual.items()
+    ]
+    x = {"field": "year", "type": "ordinal", "title": _("Year covered")}
+    tooltip = [
+        {"field": "year", "title": _("Year covered")},
+        {"field": "due", "title": _("Due")},
+        {"field": "submitted", "title": _("Received")},
+        {"field": "on_time", "title": _("On time")},
+    ]
+    colour = {"domain": [received, on_time], "range": [RECEIVED_COLOUR, ON_TIME_COLOUR]}
+    return {
+        "$schema": SCHEMA,
+        "description": _("Share of the annual updates due that were received, and received on time, per year"),
+        "width": "container",
+        "height": 260,
+        "data": {"values": values},
+        "encoding": {"x": x},
+        "layer": [
+            {
+                "mark": {"type": "bar", "tooltip": True},
+                "encoding": {
+                    "y": {
+                        "field": "rate",
+                        "type": "quantitative",
+                        "title": _("Share of reports due"),
+                        "axis": PERCENT_AXIS,
+                        "scale": RATE_SCALE,
+                    },
+                    "color": {"datum": received, "title": None, "scale": colour},
+                    "tooltip": [*tooltip, {"field": "rate", "title": received, "format": ".0%"}],
+                },
+            },
+            {
+                "mark": {"type": "line", "point": True, "tooltip": True},
+                "encoding": {
+                    "y": {"field": "on_time_rate", "type": "quantitative", "scale": RATE_SCALE},
+                    "color": {"datum": on_time},
+                    "tooltip": [*tooltip, {"field": "on_time_rate", "title": on_time, "format": ".0%"}],
+                },
+            },
+        ],
+    }
+
+
+def rate_by_region(by_region: dict[str, dict], labels: dict[str, str]) -> dict:
+    """Per year covered, one line per region: the share of annual updates received."""
+    values = [
+        {"year": year, "region": str(labels.get(region, region)), "rate": counts["rate"], "due": counts["due"]}
+        for region, figures in by_region.items()
+        for year, counts in figures["annual"].items()
+    ]
+    return {
+        "$schema": SCHEMA,
+        "description": _("Share of the annual updates due that were received, per region and year"),
+        "width": "container",
+        "height": 260,
+        "data": {"values": values},
+        "mark": {"type": "line", "point": True, "tooltip": True},
+        "encoding": {
+            "x": {"field": "year", "type": "ordinal", "title": _("Year covered")},
+            "y": {
+                "field": "rate",
+                "type": "quantitative",
+                "title": _("Share of reports due"),
+                "axis": PERCENT_AXIS,
+                "scale": RATE_SCALE,
+            },
+            "color": {"field": "region", "type": "nominal", "title": _("Region")},
+        },
+    }
