@@ -69,7 +69,7 @@ def need_list(request):
 
 
 def need_detail(request, pk: int):
-    need = _visible(queries.needs_for(request.user), pk)
+    need = _visible(queries.needs_for(request.user).select_related("reported_in__report__state"), pk)
     commitments = list(queries.commitments_for(request.user).filter(needs=need))
     context = {
         "need": need,

@@ -3,6 +3,7 @@ from django.db import transaction
 
 from article6.accounts.sample import load_sample_accounts, remove_sample_accounts, sample_password
 from article6.assistance.sample import load_assistance_sample, remove_assistance_sample
+from article6.reporting.sample import load_reporting_sample, remove_reporting_sample
 from article6.states.sample import load_sample, remove_sample
 
 
@@ -19,7 +20,8 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if options["remove"]:
             with transaction.atomic():
-                records = remove_assistance_sample()
+                records = remove_reporting_sample()
+                records += remove_assistance_sample()
                 accounts = remove_sample_accounts()
                 records += remove_sample()
             self.stdout.write(f"sample records removed: {records}; sample accounts removed: {accounts}")
@@ -29,6 +31,7 @@ class Command(BaseCommand):
             created = load_sample()
             accounts = load_sample_accounts(password)
             created += load_assistance_sample()
+            created += load_reporting_sample()
         lines = [
             f"sample data loaded ({created} created); every sample record is flagged as fictional",
             "",
