@@ -57,6 +57,7 @@ bench: install
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/matching.py
 	$(BIN)/python bench/assistance.py
+	$(BIN)/python bench/reporting.py
 
 clean:
 	rm -rf $(VENV) node_modules var

@@ -39,6 +39,27 @@ ISU = only("isu")
 BACK_OFFICE = only("isu", otherwise_signed_in=LOGIN)
 
 
+LAO_WRITES = only("lao_focal_point", "isu")
+# An unpublished report of Lao PDR: its focal points, the coordinators and ISU read it; for
+# anyone else it does not exist. Its focal points and ISU write it; coordinators may not.
+DRAFT_READERS = {**dict.fromkeys(ROLE_NAMES, NOT_FOUND), "lao_focal_point": OK, "coordinator": OK, "isu": OK}
+DRAFT_WRITERS = {**DRAFT_READERS, "anonymous": LOGIN, "coordinator": FORBIDDEN}
+DRAFT_WRITERS_POST = {**DRAFT_WRITERS, "lao_focal_point": REDIRECT, "isu": REDIRECT}
+
+
+def _empty_report_form() -> dict:
+    from article6.reporting.tables import TABLES
+
+    data = {}
+    for table in TABLES:
+        data[f"{table.key}-TOTAL_FORMS"] = 0
+        data[f"{table.key}-INITIAL_FORMS"] = 0
+    return data
+
+
+EMPTY_REPORT_FORM = _empty_report_form()
+
+
 def outcome_of(response) -> str:
     status = response.status_code
     if 200 <= status < 300:
@@ -197,6 +218,41 @@ PAGES: dict[str, Entry] = {
         "post",
         {"decision": "accept"},
     ),
+    # Transparency reports (Art. 7): figures and published reports are public; a State's own
+    # focal points (and ISU) write, submit and correct its reports; coordinators read drafts;
+    # only ISU publishes. A draft's existence is not disclosed to anyone else.
+    "reporting:transparency": Entry(lambda f: "/transparency/", EVERYONE),
+    "reporting:published_csv": Entry(lambda f: "/transparency/reports.csv", EVERYONE),
+    "reporting:state_reports": Entry(lambda f: "/states/LAO/reports/", EVERYONE),
+    "reporting:start": Entry(
+        lambda f: "/states/LAO/reports/new/",
+        {**LAO_WRITES, "lao_focal_point": REDIRECT, "isu": REDIRECT},
+        "post",
+        {"kind": "annual", "year": 2024},
+    ),
+    "reporting:workbook": Entry(lambda f: "/states/LAO/reports/workbook.xlsx?kind=annual&year=2025", LAO_WRITES),
+    "reporting:upload": Entry(lambda f: "/states/LAO/reports/upload/", LAO_WRITES),
+    "reporting:report": Entry(lambda f: report_url(f, "draft"), DRAFT_READERS),
+    "reporting:edit": Entry(lambda f: report_url(f, "draft", "edit/"), DRAFT_WRITERS),
+    "reporting:autosave": Entry(
+        lambda f: report_url(f, "draft", "autosave/"), DRAFT_WRITERS, "post", EMPTY_REPORT_FORM
+    ),
+    "reporting:submit": Entry(lambda f: report_url(f, "draft", "submit/"), DRAFT_WRITERS_POST, "post"),
+    "reporting:discard": Entry(lambda f: report_url(f, "draft", "discard/"), DRAFT_WRITERS_POST, "post"),
+    "reporting:publish": Entry(
+        lambda f: report_url(f, "submitted", "publish/"), {**DRAFT_WRITERS_POST, "lao_focal_point": FORBIDDEN}, "post"
+    ),
+    "reporting:correct": Entry(
+        lambda f: report_url(f, "published", "correct/"),
+        {**only("lao_focal_point", "isu"), "lao_focal_point": REDIRECT, "isu": REDIRECT},
+        "post",
+    ),
+    "reporting:file_needs": Entry(lambda f: report_url(f, "submitted", "needs/"), DRAFT_WRITERS_POST, "post"),
+    "reporting:history": Entry(lambda f: report_url(f, "draft", "history/"), DRAFT_WRITERS),
+    "reporting:report_xlsx": Entry(lambda f: report_url(f, "draft", "report.xlsx"), DRAFT_READERS),
+    "reporting:report_csv": Entry(lambda f: report_url(f, "draft", "report.csv"), DRAFT_READERS),
+    "reporting:report_pdf": Entry(lambda f: report_url(f, "draft", "report.pdf"), DRAFT_READERS),
+    "reporting:isu_reports": Entry(lambda f: "/isu/reports/", ISU),
     # The back office's own pages (its model pages are generated below).
     # Anyone else is sent to the back office's sign-in, which says they lack the right.
     "admin:index": Entry(lambda f: "/admin/", BACK_OFFICE),
@@ -227,7 +283,7 @@ def admin_expected(label: str, action: str) -> dict:
         outcome["isu"] = FORBIDDEN
     elif label == "auth.user" and action in ("add", "delete", "password_change"):
         outcome["isu"] = FORBIDDEN
-    elif label in ("accounts.apitoken", "assistance.digestsent") and action == "add":
+    elif label in ("accounts.apitoken", "assistance.digestsent", "reporting.remindersent") and action == "add":
         outcome["isu"] = FORBIDDEN
     else:
         outcome["isu"] = OK
@@ -309,7 +365,68 @@ def world(reference, settings, tmp_path):
         ),
         "token": ApiToken.issue(people["lao_focal_point"], "matrix")[0],
         **assistance_records(people, lao, ngo),
+        **reporting_records(people, lao),
     }
+
+
+def report_url(fixtures, status: str, action: str = "") -> str:
+    """A fresh, complete annual update of Lao PDR in `status`, and its address: every
+    request meets a report in the state the entry is about."""
+    from article6.reporting.models import Form, FormSection, Report
+
+    fixtures["report_years"] = year = fixtures.get("report_years", 2011) + 1
+    report = Report.objects.create(
+        state=fixtures["lao"],
+        kind="annual",
+        year=year,
+        status=status,
+        submitted_on=None if status == "draft" else f"{year + 1}-04-01",
+        created_by=fixtures["people"]["lao_focal_point"],
+    )
+    for form in Form.values:
+        FormSection.objects.create(report=report, form=form, status="not_applicable")
+    return f"/reports/{report.pk}/{action}"
+
+
+def reporting_records(people, lao) -> dict:
+    """A draft of Lao PDR with a row in every table, for the back office pages."""
+    from article6.reporting import services
+    from article6.reporting.models import ReminderSent
+
+    report = services.start_report(people["lao_focal_point"], lao, "annual", 2025)
+    content = services.empty_content()
+    content["tables"] = {
+        "stockpiles": [{"measure": "destroyed", "munition_type": "M26", "munitions": 1, "submunitions": 644}],
+        "areas": [{"area": "Matrix province", "contaminated_m2": 10, "cleared_m2": 5, "remnants_destroyed": 1}],
+        "casualties": [{"sex": "female", "age": "child", "killed": 0, "injured": 1}],
+        "resources": [{"pillar": "clearance", "amount": 100, "currency": "USD"}],
+        "assistance": [
+            {
+                "direction": "received",
+                "counterpart": "Norway",
+                "amount": 100,
+                "currency": "USD",
+                "pillar": "clearance",
+                "modality": "financial",
+                "channel": "bilateral",
+            }
+        ],
+        "needs": [
+            {
+                "title": "Matrix reported need",
+                "description": "Clearance",
+                "pillar": "clearance",
+                "modality": "financial",
+                "amount": None,
+                "currency": "",
+                "start_year": 2026,
+                "end_year": 2026,
+            }
+        ],
+    }
+    services.save_content(people["lao_focal_point"], report, content)
+    ReminderSent.objects.create(state=lao, kind="annual", year=2025, due="2026-04-30", reminder="14", recipients=1)
+    return {"report": report}
 
 
 def evidence_url(fixtures) -> str:
@@ -543,6 +660,12 @@ API: dict[tuple[str, str], Entry] = {
     ("GET", f"{V1}/funding"): Entry(lambda f: f"{V1}/funding", EVERYONE),
     ("GET", f"{V1}/funding/gap"): Entry(lambda f: f"{V1}/funding/gap", EVERYONE),
     ("GET", f"{V1}/exchange-rates"): Entry(lambda f: f"{V1}/exchange-rates", EVERYONE),
+    # Transparency reports: the figures and published reports are public; an unpublished
+    # report is read by its State's focal points, the coordinators and ISU only.
+    ("GET", f"{V1}/reporting/figures"): Entry(lambda f: f"{V1}/reporting/figures", EVERYONE),
+    ("GET", f"{V1}/states/{{iso3}}/reports"): Entry(lambda f: f"{V1}/states/LAO/reports", EVERYONE),
+    ("GET", f"{V1}/reports"): Entry(lambda f: f"{V1}/reports", EVERYONE),
+    ("GET", f"{V1}/reports/{{id}}"): Entry(lambda f: f"{V1}/reports/{f['report'].pk}", DRAFT_READERS),
 }
 
 
