@@ -117,3 +117,22 @@ def collect(path: Path, required: set[str], parse: Callable[[Row], object | None
         if parsed is not None and len(row.errors) == before:
             out.append(parsed)
     return out
+
+
+def check_upload(upload, extensions: tuple[str, ...] | frozenset[str], max_bytes: int) -> None:
+    """Refuse an uploaded file of another kind, or larger than `max_bytes`, before it is
+    read: a ValidationError naming the file and the reason."""
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext as _
+
+    extension = upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
+    if extension not in extensions:
+        raise ValidationError(
+            _("“%(name)s”: only these kinds of file are taken: %(kinds)s.")
+            % {"name": upload.name[:100], "kinds": ", ".join(sorted(extensions))}
+        )
+    if upload.size > max_bytes:
+        raise ValidationError(
+            _("“%(name)s” is %(size)s MB; the limit is %(limit)s MB.")
+            % {"name": upload.name[:100], "size": round(upload.size / 1048576, 1), "limit": max_bytes // 1048576}
+        )

@@ -406,7 +406,7 @@ def test_only_xlsx_files_up_to_5_mb_are_taken(client, people, lao):
     client.force_login(people["lao_focal_point"])
     response = upload(client, "LAO", b"a,b\n1,2\n", name="report.csv")
     assert response.status_code == 422
-    assert "only an Excel workbook (.xlsx) is taken" in response.content.decode()
+    assert "only these kinds of file are taken: xlsx" in response.content.decode()
     response = upload(client, "LAO", b"x" * (5 * 1024 * 1024 + 1))
     assert response.status_code == 422
     assert "the limit is 5 MB" in response.content.decode()

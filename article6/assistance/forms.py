@@ -321,21 +321,8 @@ class EvidenceForm(forms.Form):
 
     def clean_file(self):
         from article6.assistance.models import EVIDENCE_EXTENSIONS, EVIDENCE_MAX_BYTES
+        from article6.importing import check_upload
 
         upload = self.cleaned_data["file"]
-        extension = upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
-        if extension not in EVIDENCE_EXTENSIONS:
-            raise ValidationError(
-                _("“%(name)s”: only these kinds of file are taken: %(kinds)s.")
-                % {"name": upload.name[:100], "kinds": ", ".join(EVIDENCE_EXTENSIONS)}
-            )
-        if upload.size > EVIDENCE_MAX_BYTES:
-            raise ValidationError(
-                _("“%(name)s” is %(size)s MB; the limit is %(limit)s MB.")
-                % {
-                    "name": upload.name[:100],
-                    "size": round(upload.size / 1048576, 1),
-                    "limit": EVIDENCE_MAX_BYTES // 1048576,
-                }
-            )
+        check_upload(upload, EVIDENCE_EXTENSIONS, EVIDENCE_MAX_BYTES)
         return upload

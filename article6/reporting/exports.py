@@ -16,13 +16,12 @@ from decimal import Decimal
 from typing import Any
 
 from django.template.loader import render_to_string
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from article6.assistance.exports import FORMULA_START
-from article6.reporting import services
+from article6.reporting import queries, services
 from article6.reporting.models import Form, FormStatus, Report, ReportKind
-from article6.reporting.tables import CHOICE, DECIMAL, INTEGER, TABLES, tables_of
+from article6.reporting.tables import TABLES, tables_of
 from article6.reporting.workbook import build_workbook
 
 CSV_HEADER = [
@@ -131,19 +130,6 @@ def published_csv() -> str:
 # --- PDF ----------------------------------------------------------------------------------
 
 
-def _shown(row, column) -> str:
-    value = getattr(row, column.field)
-    if value is None or value == "":
-        return "–"
-    if column.kind == CHOICE:
-        return str(getattr(row, f"get_{column.field}_display")())
-    if column.kind == INTEGER:
-        return number_format(value, force_grouping=True)
-    if column.kind == DECIMAL:
-        return number_format(value, decimal_pos=2, force_grouping=True)
-    return str(value)
-
-
 def _form_status(section) -> str:
     if section is None or not section.status:
         return _("not stated")
@@ -157,13 +143,7 @@ def _form_status(section) -> str:
 def timeliness(report: Report) -> str:
     """On time, or late by N days: the first version's submission date against the due
     date of Art. 7(1) (180 days after entry into force) or 7(2) (30 April)."""
-    first = (
-        Report.objects.received()
-        .filter(state=report.state_id, kind=report.kind, year=report.year, submitted_on__isnull=False)
-        .order_by("submitted_on")
-        .values_list("submitted_on", flat=True)
-        .first()
-    )
+    first = queries.first_submitted(report)
     due = report.due_date
     if first is None:
         return _("not submitted yet")
@@ -189,10 +169,7 @@ def _context(report: Report) -> dict:
                     {
                         "title": table.title,
                         "headers": table.headers(),
-                        "rows": [
-                            [(_shown(row, column), column.kind in (INTEGER, DECIMAL)) for column in table.columns]
-                            for row in table.rows(report)
-                        ],
+                        "rows": table.cells(report),
                     }
                     for table in tables_of(form.value)
                 ],

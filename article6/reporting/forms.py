@@ -137,15 +137,18 @@ class ReportEditor:
 
 class StartReportForm(forms.Form):
     kind = forms.ChoiceField(label=_("Report"), choices=ReportKind.choices)
-    year = forms.IntegerField(
-        label=_("Calendar year covered (annual update)"), required=False, min_value=FIRST_YEAR, max_value=LAST_YEAR
-    )
+    year = forms.IntegerField(label=_("Calendar year covered (annual update)"), required=False, min_value=FIRST_YEAR)
     from_last = forms.BooleanField(label=_("Start from the last report"), required=False)
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("kind") == ReportKind.ANNUAL and not cleaned.get("year"):
-            self.add_error("year", _("Give the calendar year the annual update covers."))
+        year = cleaned.get("year")
+        if cleaned.get("kind") == ReportKind.ANNUAL:
+            if not year:
+                self.add_error("year", _("Give the calendar year the annual update covers."))
+            elif year > today().year:
+                # Art. 7(2): an update covers a calendar year that has begun.
+                self.add_error("year", _("An annual update covers a year up to the current one."))
         return cleaned
 
 

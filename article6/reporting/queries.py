@@ -256,3 +256,26 @@ def state_reporting(state: State, as_of: dt.date, user=None) -> StateReporting:
         if upcoming:
             next_due = entry(upcoming[0])
     return StateReporting(state.iso3, as_of, reports, next_due)
+
+
+def first_submitted(report) -> dt.date | None:
+    """The day the first version of a report was received: the one that counts for
+    timeliness (Art. 7); a correction does not make a report later."""
+    from django.db.models import Min
+
+    return (
+        Report.objects.received()
+        .filter(state=report.state_id, kind=report.kind, year=report.year)
+        .aggregate(first=Min("submitted_on"))["first"]
+    )
+
+
+def timeliness(report, as_of: dt.date) -> rules.Classification | None:
+    """On time, late by N days, overdue or not yet due on `as_of`, by the Convention's
+    clock (Art. 7(1), 7(2)); None where the Convention is not in force for the State."""
+    due = report.due_date
+    if due is None:
+        return None
+    first = first_submitted(report)
+    submission = rules.Submission(report.state.iso3, report.kind, report.year, first) if first else None
+    return rules.classify(rules.DueReport(report.state.iso3, report.kind, report.year, due), submission, as_of)

@@ -197,13 +197,18 @@ def _require_draft(report: Report) -> None:
         raise PermissionDenied(_("A submitted report is never changed: correct it with a new version."))
 
 
-def _require_edit(user, report: Report) -> None:
-    require(
-        user,
-        "reporting.edit_report",
-        report,
-        _("Only the focal points of %(state)s and ISU staff write its reports.") % {"state": report.state},
-    )
+def _writers(state) -> str:
+    return _("Only the focal points of %(state)s and ISU staff write its reports.") % {"state": state}
+
+
+def require_filing(user, state) -> None:
+    """A 403 unless `user` may start reports of `state`: its focal points and ISU."""
+    require(user, "reporting.file_report_for", state, _writers(state))
+
+
+def require_edit(user, report: Report) -> None:
+    """A 403 unless `user` may write `report`: its State's focal points and ISU."""
+    require(user, "reporting.edit_report", report, _writers(report.state))
 
 
 @transaction.atomic
@@ -211,12 +216,7 @@ def start_report(user, state, kind: str, year: int | None = None, *, from_last: 
     """A new draft report of `state` for a period, empty or copied from its latest
     received report ("start from last year's report": every form then reads
     "unchanged since" that report's year, to be changed where things moved on)."""
-    require(
-        user,
-        "reporting.file_report_for",
-        state,
-        _("Only the focal points of %(state)s and ISU staff write its reports.") % {"state": state},
-    )
+    require_filing(user, state)
     year = None if kind == ReportKind.INITIAL else year
     existing = Report.objects.filter(state=state, kind=kind, year=year)
     if existing.filter(status=ReportStatus.DRAFT).exists():
@@ -302,7 +302,7 @@ def save_content(user, report: Report, content: dict) -> Report:
     """Save a draft's content (the tables given replace their rows; the forms given
     replace their answers). Refused whole, with every problem, if anything is wrong."""
     report = Report.objects.select_for_update().select_related("state").get(pk=report.pk)
-    _require_edit(user, report)
+    require_edit(user, report)
     _require_draft(report)
     _write(user, report, content)
     report.updated = dt.datetime.now(dt.UTC)
@@ -316,7 +316,7 @@ def submit(user, report: Report, today: dt.date | None = None) -> Report:
     clock (Art. 7(1), 7(2)). A correction is dated too; the first version's date is the
     one that counts for timeliness."""
     report = with_content(Report.objects.select_for_update().filter(pk=report.pk)).get()
-    _require_edit(user, report)
+    require_edit(user, report)
     _require_draft(report)
     lacks = missing(report)
     if lacks:
@@ -349,7 +349,7 @@ def correct(user, report: Report) -> Report:
     """A correction: a new draft version with the content of `report`, which stays as
     it was."""
     report = with_content(Report.objects.select_for_update().filter(pk=report.pk)).get()
-    _require_edit(user, report)
+    require_edit(user, report)
     if report.status == ReportStatus.DRAFT:
         raise ValidationError(_("A draft is changed in place; only a submitted report is corrected."))
     if hasattr(report, "superseded_by"):
@@ -375,7 +375,7 @@ def correct(user, report: Report) -> Report:
 def discard(user, report: Report) -> None:
     """Throw away a draft that was never submitted."""
     report = Report.objects.select_for_update().select_related("state").get(pk=report.pk)
-    _require_edit(user, report)
+    require_edit(user, report)
     _require_draft(report)
     report._history_user = user
     report.delete()

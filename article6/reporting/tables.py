@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.formats import number_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -43,6 +44,23 @@ class Column:
         """The column's header: the model field's verbose name."""
         return str(model._meta.get_field(self.field).verbose_name)
 
+    @property
+    def is_number(self) -> bool:
+        return self.kind in (INTEGER, DECIMAL)
+
+    def shown(self, row) -> str:
+        """The cell as people read it: a choice by its label, numbers grouped."""
+        value = getattr(row, self.field)
+        if value is None or value == "":
+            return "–"
+        if self.kind == CHOICE:
+            return str(getattr(row, f"get_{self.field}_display")())
+        if self.kind == INTEGER:
+            return number_format(value, force_grouping=True)
+        if self.kind == DECIMAL:
+            return number_format(value, decimal_pos=2, force_grouping=True)
+        return str(value)
+
 
 @dataclass(frozen=True)
 class Table:
@@ -61,6 +79,10 @@ class Table:
         if self.measures:
             return [row for row in rows if row.measure in self.measures]
         return list(rows)
+
+    def cells(self, report) -> list[list[tuple[str, bool]]]:
+        """Each row of `report` as (the cell shown, whether it is a number)."""
+        return [[(column.shown(row), column.is_number) for column in self.columns] for row in self.rows(report)]
 
     def headers(self) -> list[str]:
         return [column.header(self.model) for column in self.columns]

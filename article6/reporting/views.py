@@ -12,7 +12,6 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Min
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -31,7 +30,6 @@ from article6.reporting.tables import FIGURE_RELATED_NAMES, tables_of
 from article6.states.models import State
 
 PER_PAGE = 25
-FUTURE_YEARS = 1  # a State's page lists the reports due up to a year ahead
 
 
 def _readable(request, pk) -> Report:
@@ -41,26 +39,6 @@ def _readable(request, pk) -> Report:
     if report is None:
         raise Http404
     return report
-
-
-def _timeliness(report: Report, first_submitted: dt.date | None, as_of: dt.date) -> rules.Classification | None:
-    """On time, late by N days, overdue or not yet due, by the Convention's clock
-    (Art. 7(1), 7(2)); the first version's submission date counts."""
-    due = report.due_date
-    if due is None:
-        return None
-    submission = None
-    if first_submitted:
-        submission = rules.Submission(report.state.iso3, report.kind, report.year, first_submitted)
-    return rules.classify(rules.DueReport(report.state.iso3, report.kind, report.year, due), submission, as_of)
-
-
-def _first_submitted(report: Report) -> dt.date | None:
-    return (
-        Report.objects.received()
-        .filter(state=report.state_id, kind=report.kind, year=report.year)
-        .aggregate(first=Min("submitted_on"))["first"]
-    )
 
 
 def _problems_message(request, error: ValidationError) -> None:
@@ -89,24 +67,12 @@ def state_reports(request, iso3: str):
         .select_related("state", "corrects")
         .order_by("kind", "-year", "-version")
     )
-    first = rules.first_submissions(
-        rules.Submission(state.iso3, r.kind, r.year, r.submitted_on)
-        for r in Report.objects.received().filter(state=state).only("kind", "year", "submitted_on")
-        if r.submitted_on
-    )
-    horizon = dt.date(as_of.year + FUTURE_YEARS, 12, 31)
-    reporting_state = rules.ReportingState(state.iso3, state.region, state.treaty_dates)
+    reporting = queries.state_reporting(state, as_of, request.user)
+    owed = ([reporting.next_due] if reporting.next_due else []) + list(reversed(reporting.reports))
     rows = []
-    for due in reversed(rules.reports_due(reporting_state, horizon)):
+    for due in owed:
         versions = [r for r in reports if r.kind == due.kind and r.year == due.year]
-        rows.append(
-            {
-                "due": due,
-                "status": rules.classify(due, first.get(due.key), as_of),
-                "versions": versions,
-                "draft": next((r for r in versions if r.is_draft), None),
-            }
-        )
+        rows.append({"due": due, "status": due, "versions": versions})
     start_form = StartReportForm(initial=_next_period(rows)) if may_file else None
     return render(
         request,
@@ -127,12 +93,7 @@ def _next_period(rows) -> dict:
 @require_POST
 def start(request, iso3: str):
     state = get_object_or_404(State, iso3=iso3.upper()[:3])
-    require(
-        request.user,
-        "reporting.file_report_for",
-        state,
-        _("Only the focal points of %(state)s and ISU staff write its reports.") % {"state": state},
-    )
+    services.require_filing(request.user, state)
     form = StartReportForm(request.POST)
     if not form.is_valid():
         for errors in form.errors.values():
@@ -155,7 +116,7 @@ def start(request, iso3: str):
 def report_detail(request, pk: int):
     report = _readable(request, pk)
     as_of = today()
-    first_submitted = _first_submitted(report)
+    first_submitted = queries.first_submitted(report)
     user = request.user
     may_edit = user.has_perm("reporting.edit_report", report)
     versions = list(
@@ -172,14 +133,14 @@ def report_detail(request, pk: int):
             {
                 "form": form,
                 "section": sections.get(form.value),
-                "tables": [(table, table.headers(), _table_rows(table, report)) for table in tables_of(form.value)],
+                "tables": [(table, table.headers(), table.cells(report)) for table in tables_of(form.value)],
             }
         )
     unfiled_needs = [n for n in report.needs.all() if n.need_id is None]
     context = {
         "report": report,
         "parts": parts,
-        "timeliness": _timeliness(report, first_submitted, as_of),
+        "timeliness": queries.timeliness(report, as_of),
         "first_submitted": first_submitted,
         "versions": versions,
         "superseded": superseded,
@@ -198,26 +159,9 @@ def _has_newer(report: Report, versions) -> bool:
     return any(v.version > report.version for v in versions)
 
 
-def _table_rows(table, report) -> list[list]:
-    """The rows of a table as the cells shown, choices by their label."""
-    out = []
-    for row in table.rows(report):
-        cells = []
-        for column in table.columns:
-            display = getattr(row, f"get_{column.field}_display", None)
-            cells.append(display() if display else getattr(row, column.field))
-        out.append(cells)
-    return out
-
-
 def _editable(request, pk) -> Report:
     report = _readable(request, pk)
-    require(
-        request.user,
-        "reporting.edit_report",
-        report,
-        _("Only the focal points of %(state)s and ISU staff write its reports.") % {"state": report.state},
-    )
+    services.require_edit(request.user, report)
     return report
 
 
@@ -285,7 +229,7 @@ def _submit(request, report: Report):
         messages.error(request, _("Not submitted yet: the report lacks what is listed below."))
         _problems_message(request, error)
         return redirect("reporting:edit", pk=report.pk)
-    timeliness = _timeliness(report, _first_submitted(report), report.submitted_on)
+    timeliness = queries.timeliness(report, report.submitted_on)
     day = formats.date_format(report.submitted_on, "DATE_FORMAT")
     if report.version > 1:
         messages.success(request, _("Correction submitted on %(day)s.") % {"day": day})

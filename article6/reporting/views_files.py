@@ -9,15 +9,14 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from article6.accounts.permissions import require
 from article6.asof import today
 from article6.assistance.exports import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE
+from article6.importing import check_upload
 from article6.reporting import exports, queries, services
 from article6.reporting.models import FIRST_YEAR, ReportKind
 from article6.reporting.services import last_content
@@ -61,19 +60,7 @@ class WorkbookUploadForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith(".xlsx"):
-            raise ValidationError(
-                _("“%(name)s”: only an Excel workbook (.xlsx) is taken.") % {"name": upload.name[:100]}
-            )
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise ValidationError(
-                _("“%(name)s” is %(size)s MB; the limit is %(limit)s MB.")
-                % {
-                    "name": upload.name[:100],
-                    "size": round(upload.size / 1048576, 1),
-                    "limit": MAX_UPLOAD_BYTES // 1048576,
-                }
-            )
+        check_upload(upload, ("xlsx",), MAX_UPLOAD_BYTES)
         return upload
 
 
@@ -85,12 +72,7 @@ def _attachment(content, content_type: str, name: str) -> HttpResponse:
 
 def _filing_state(request, iso3: str) -> State:
     state = get_object_or_404(State, iso3=iso3.upper()[:3])
-    require(
-        request.user,
-        "reporting.file_report_for",
-        state,
-        _("Only the focal points of %(state)s and ISU staff write its reports.") % {"state": state},
-    )
+    services.require_filing(request.user, state)
     return state
 
 

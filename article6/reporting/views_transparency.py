@@ -57,7 +57,9 @@ def transparency(request):
         "as_of_field_error": as_of_error,
         "asked_as_of": (request.GET.get("as_of") or "")[:40],
         "initial": figures["initial"],
-        "overdue_states": [(iso3, names.get(iso3, iso3)) for iso3 in figures["initial"]["overdue_states"]],
+        "overdue_states": sorted(
+            ((iso3, names.get(iso3, iso3)) for iso3 in figures["initial"]["overdue_states"]), key=lambda s: s[1]
+        ),
         "annual": _with_on_time_rate(figures["annual"]),
         "annual_totals": _totals(figures["annual"]),
         "regions": regions,
