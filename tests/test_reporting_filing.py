@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from people import everyone
 
-from article6.reporting import services
+from article6.reporting import queries, services
 from article6.reporting.models import AreaFigure, FormSection, MunitionFigure, Report, ReportStatus
 from article6.states.models import State
 
@@ -348,3 +348,21 @@ def test_report_pages_run_a_fixed_number_of_queries(client, people, lao):
     assert counts[("small", "reporting:report")] == counts[("big", "reporting:report")]
     assert counts[("small", "reporting:edit")] == counts[("big", "reporting:edit")]
     assert counts[("big", "reporting:report")] <= 20
+
+
+@pytest.mark.parametrize(
+    ("submitted", "status", "days_late"), [("2019-07-31", "on_time", 0), ("2019-08-01", "late", 1)]
+)
+def test_an_initial_report_on_the_180th_day_is_on_time_and_on_the_181st_late(people, submitted, status, days_late):
+    """Art. 7(1): "not later than 180 days after the entry into force". Namibia deposited
+    on 31 August 2018 (the last day of a month), in force 1 February 2019 (Art. 17(2)):
+    due 31 July 2019."""
+    namibia = State.objects.get(iso3="NAM")
+    report = services.start_report(people["isu"], namibia, "initial")
+    services.save_content(people["isu"], report, complete_content())
+    day = dt.date.fromisoformat(submitted)
+    services.submit(people["isu"], report, day)
+    report.refresh_from_db()
+    assert report.due_date == dt.date(2019, 7, 31)
+    found = queries.timeliness(report, day)
+    assert (found.status, found.days_late) == (status, days_late)
