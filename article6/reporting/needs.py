@@ -38,7 +38,7 @@ def _earlier_filed(report: Report) -> dict[tuple, ReportedNeed]:
     filed: dict[tuple, ReportedNeed] = {}
     earlier = report.corrects
     while earlier is not None:
-        for row in ReportedNeed.objects.select_for_update().filter(report=earlier, need__isnull=False):
+        for row in ReportedNeed.objects.select_for_update(of=("self",)).filter(report=earlier, need__isnull=False):
             filed.setdefault(_key(row), row)
         earlier = earlier.corrects
     return filed
@@ -81,7 +81,7 @@ def file_needs(user, report: Report) -> list[Need]:
     again: the link moves to the latest version, which is the one the need's page
     shows. Every row is checked first; if any is refused, nothing is filed.
     """
-    report = Report.objects.select_for_update().select_related("state", "corrects").get(pk=report.pk)
+    report = Report.objects.select_for_update(of=("self",)).select_related("state", "corrects").get(pk=report.pk)
     require(
         user,
         "reporting.edit_report",
@@ -92,7 +92,7 @@ def file_needs(user, report: Report) -> list[Need]:
         raise ValidationError(_("Needs are filed from a submitted report, not from a draft."))
     if Report.objects.filter(corrects=report).received().exists():
         raise ValidationError(_("This version was corrected: file the needs from the latest version."))
-    rows = list(ReportedNeed.objects.select_for_update().filter(report=report).order_by("pk"))
+    rows = list(ReportedNeed.objects.select_for_update(of=("self",)).filter(report=report).order_by("pk"))
     earlier = _earlier_filed(report) if report.corrects_id else {}
     to_file: list[tuple[ReportedNeed, Need]] = []
     to_link: list[tuple[ReportedNeed, ReportedNeed]] = []

@@ -301,7 +301,7 @@ def _write(user, report: Report, content: dict) -> None:
 def save_content(user, report: Report, content: dict) -> Report:
     """Save a draft's content (the tables given replace their rows; the forms given
     replace their answers). Refused whole, with every problem, if anything is wrong."""
-    report = Report.objects.select_for_update().select_related("state").get(pk=report.pk)
+    report = Report.objects.select_for_update(of=("self",)).select_related("state").get(pk=report.pk)
     require_edit(user, report)
     _require_draft(report)
     _write(user, report, content)
@@ -315,7 +315,7 @@ def submit(user, report: Report, today: dt.date | None = None) -> Report:
     """Submit a complete draft: the day is recorded and compared with the Convention's
     clock (Art. 7(1), 7(2)). A correction is dated too; the first version's date is the
     one that counts for timeliness."""
-    report = with_content(Report.objects.select_for_update().filter(pk=report.pk)).get()
+    report = with_content(Report.objects.select_for_update(of=("self",)).filter(pk=report.pk)).get()
     require_edit(user, report)
     _require_draft(report)
     lacks = missing(report)
@@ -333,7 +333,7 @@ def submit(user, report: Report, today: dt.date | None = None) -> Report:
 @transaction.atomic
 def publish(user, report: Report, today: dt.date | None = None) -> Report:
     """ISU publishes a submitted report: the public reads it from then on."""
-    report = Report.objects.select_for_update().get(pk=report.pk)
+    report = Report.objects.select_for_update(of=("self",)).get(pk=report.pk)
     require(user, "reporting.publish_report", report, _("Only ISU staff publish reports."))
     if report.status != ReportStatus.SUBMITTED:
         raise ValidationError(_("Only a submitted report can be published."))
@@ -348,7 +348,7 @@ def publish(user, report: Report, today: dt.date | None = None) -> Report:
 def correct(user, report: Report) -> Report:
     """A correction: a new draft version with the content of `report`, which stays as
     it was."""
-    report = with_content(Report.objects.select_for_update().filter(pk=report.pk)).get()
+    report = with_content(Report.objects.select_for_update(of=("self",)).filter(pk=report.pk)).get()
     require_edit(user, report)
     if report.status == ReportStatus.DRAFT:
         raise ValidationError(_("A draft is changed in place; only a submitted report is corrected."))
@@ -374,7 +374,7 @@ def correct(user, report: Report) -> Report:
 @transaction.atomic
 def discard(user, report: Report) -> None:
     """Throw away a draft that was never submitted."""
-    report = Report.objects.select_for_update().select_related("state").get(pk=report.pk)
+    report = Report.objects.select_for_update(of=("self",)).select_related("state").get(pk=report.pk)
     require_edit(user, report)
     _require_draft(report)
     report._history_user = user
