@@ -28,6 +28,7 @@ from article6.accounts.models import Visibility
 from article6.accounts.permissions import visible_q
 from article6.api.auth import OPTIONAL, OPTIONAL_SECURITY
 from article6.api.errors import BadParameter, Detail, InvalidValue, ParameterErrors
+from article6.api.params import Iso3
 from article6.assistance import queries, services
 from article6.assistance.models import (
     FIRST_YEAR,
@@ -77,13 +78,6 @@ WRITE_RESPONSES = {401: Detail, 403: Detail, 404: Detail, 422: ParameterErrors}
 # --- Parameters ------------------------------------------------------------------------------
 
 
-def _iso3(value: str) -> str:
-    code = value.strip().upper()
-    if not ISO3_CODE.fullmatch(code):
-        raise ValueError(_("“%(value)s” is not an ISO 3166-1 alpha-3 code (three letters).") % {"value": value[:20]})
-    return code
-
-
 def _currency(value: str) -> str:
     return value.strip().upper()
 
@@ -97,8 +91,6 @@ def _provider_key(value: str) -> str:
     return key
 
 
-# An ISO3 code, any case; upper case once read.
-Iso3 = Annotated[str, AfterValidator(_iso3)]
 # An ISO 4217 code, any case; the records' own validation says whether it is known.
 Currency = Annotated[str, StringConstraints(max_length=3), AfterValidator(_currency)]
 Year = Annotated[int, Field(ge=FIRST_YEAR, le=LAST_YEAR)]

@@ -14,18 +14,19 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import IntEnum
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from ninja import NinjaAPI, Path, Query, Schema
 from ninja.errors import HttpError
 from ninja.openapi.docs import Swagger
-from pydantic import AfterValidator, BeforeValidator, Field
+from pydantic import Field
 
 from article6.api import profiles
 from article6.api.auth import OPTIONAL, OPTIONAL_SECURITY, REQUIRED
 from article6.api.errors import BadParameter, NotFound, ParameterErrors
 from article6.api.errors import install as install_error_handlers
-from article6.asof import parse_date, today
+from article6.api.params import Iso3, IsoDate
+from article6.asof import today
 from article6.states.models import Region
 from article6.treaty import queries, rules
 from article6.treaty.forms import MAX_YEARS
@@ -61,25 +62,6 @@ install_error_handlers(api)
 # --- Parameters ----------------------------------------------------------------------------
 
 
-def _strict_date(value: Any) -> dt.date:
-    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-        return value
-    if not isinstance(value, str):
-        raise ValueError("expected a date written YYYY-MM-DD")
-    return parse_date(value)
-
-
-def _iso3(value: str) -> str:
-    code = value.strip().upper()
-    if not queries.ISO3_CODE.fullmatch(code):
-        raise ValueError(f"“{value[:20]}” is not an ISO 3166-1 alpha-3 code (three letters).")
-    return code
-
-
-# An ISO3 code, any case; upper case once read.
-Iso3 = Annotated[str, AfterValidator(_iso3)]
-# A date written YYYY-MM-DD only (no timestamps or times), from 2008-05-30 to 2100-12-31.
-IsoDate = Annotated[dt.date, BeforeValidator(_strict_date)]
 RegionName = Literal[tuple(Region.values)]  # type: ignore[valid-type]
 
 

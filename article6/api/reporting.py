@@ -19,11 +19,12 @@ from typing import Annotated, Any, Literal
 from django.utils.translation import gettext as _
 from ninja import Path, Query, Router, Schema
 from ninja.errors import HttpError
-from pydantic import AfterValidator, BeforeValidator, Field
+from pydantic import Field
 
 from article6.api.auth import OPTIONAL, OPTIONAL_SECURITY
 from article6.api.errors import BadParameter, Detail, NotFound, ParameterErrors
-from article6.asof import parse_date, today
+from article6.api.params import Iso3, IsoDate
+from article6.asof import today
 from article6.reporting import queries, rules, services
 from article6.reporting.models import FIRST_YEAR, LAST_YEAR, Form, FormStatus, ReportKind, ReportStatus
 from article6.reporting.tables import TABLES
@@ -45,24 +46,6 @@ OFFSET = Query(ge=0, description="How many matching reports to skip.")
 # --- Parameters ------------------------------------------------------------------------------
 
 
-def _strict_date(value: Any) -> dt.date:
-    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-        return value
-    if not isinstance(value, str):
-        raise ValueError(_("expected a date written YYYY-MM-DD"))
-    return parse_date(value)
-
-
-def _iso3(value: str) -> str:
-    code = value.strip().upper()
-    if not ISO3_CODE.fullmatch(code):
-        raise ValueError(_("“%(value)s” is not an ISO 3166-1 alpha-3 code (three letters).") % {"value": value[:20]})
-    return code
-
-
-# A date written YYYY-MM-DD only, from 2008-05-30 to 2100-12-31 (as the rest of the API).
-IsoDate = Annotated[dt.date, BeforeValidator(_strict_date)]
-Iso3 = Annotated[str, AfterValidator(_iso3)]
 Year = Annotated[int, Field(ge=FIRST_YEAR, le=LAST_YEAR)]
 
 

@@ -19,7 +19,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 from article6.assistance.exports import FORMULA_START
-from article6.reporting import queries, services
+from article6.reporting import queries, rules, services
 from article6.reporting.models import Form, FormStatus, Report, ReportKind
 from article6.reporting.tables import TABLES, tables_of
 from article6.reporting.workbook import build_workbook
@@ -144,14 +144,15 @@ def timeliness(report: Report) -> str:
     """On time, or late by N days: the first version's submission date against the due
     date of Art. 7(1) (180 days after entry into force) or 7(2) (30 April)."""
     first = queries.first_submitted(report)
-    due = report.due_date
     if first is None:
         return _("not submitted yet")
-    if due is None:
+    found = queries.timeliness(report, first, first)
+    if found is None:
         return _("no due date (the Convention is not in force for this State)")
-    if first <= due:
-        return _("on time (due %(due)s)") % {"due": due.isoformat()}
-    return _("late by %(days)d days (due %(due)s)") % {"days": (first - due).days, "due": due.isoformat()}
+    due = report.due_date.isoformat()
+    if found.status is rules.ReportStatus.ON_TIME:
+        return _("on time (due %(due)s)") % {"due": due}
+    return _("late by %(days)d days (due %(due)s)") % {"days": found.days_late, "due": due}
 
 
 def _context(report: Report) -> dict:

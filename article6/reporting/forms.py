@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from article6.asof import today
+from article6.reporting import services
 from article6.reporting.models import FIRST_YEAR, LAST_YEAR, Form, FormStatus, ReportKind
 from article6.reporting.tables import TABLES, tables_of
 from article6.states.models import State
@@ -72,8 +73,11 @@ class ReportEditor:
     """Every part of the online report at once, bound to the posted data or filled from
     the report's content."""
 
-    def __init__(self, report, content: dict, data=None):
+    def __init__(self, report, data=None):
         self.report = report
+        # Bound to posted data, every part is read as typed; the stored content only
+        # fills the unbound form.
+        content = services.content_of(report) if data is None else services.empty_content()
         self.date_form = ReportDateForm(data, initial={"report_date": content.get("report_date")})
         self.sections = {}
         self.formsets = {}
@@ -82,8 +86,8 @@ class ReportEditor:
             self.sections[form.value] = SectionForm(data, prefix=f"form-{form.value}", initial=values)
         for table in TABLES:
             factory = forms.formset_factory(ROW_FORMS[table.key], extra=EXTRA_ROWS, can_delete=True)
-            # Bound to posted data, a row is read as typed: comparing it with the stored
-            # rows would take an unchanged row for an empty one and drop it.
+            # Bound, a row is compared with nothing: compared with the stored rows, an
+            # unchanged row would be taken for an empty one and dropped.
             initial = None if data is not None else content["tables"][table.key]
             self.formsets[table.key] = factory(data, prefix=table.key, initial=initial)
         if report.kind == ReportKind.INITIAL:
@@ -135,21 +139,31 @@ class ReportEditor:
             )
 
 
-class StartReportForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Report"), choices=ReportKind.choices)
-    year = forms.IntegerField(label=_("Calendar year covered (annual update)"), required=False, min_value=FIRST_YEAR)
-    from_last = forms.BooleanField(label=_("Start from the last report"), required=False)
+class PeriodForm(forms.Form):
+    """Which report to start, online or in the workbook: the initial report, or the
+    annual update for a calendar year that has begun (Art. 7(2))."""
+
+    kind = forms.ChoiceField(label=_("Kind of report"), choices=ReportKind.choices)
+    year = forms.IntegerField(
+        label=_("Calendar year covered"),
+        required=False,
+        help_text=_("For an annual update (Art. 7(2)): the calendar year it covers."),
+    )
+    from_last = forms.BooleanField(label=_("Start from the latest report"), required=False)
 
     def clean(self):
-        cleaned = super().clean()
-        year = cleaned.get("year")
-        if cleaned.get("kind") == ReportKind.ANNUAL:
-            if not year:
-                self.add_error("year", _("Give the calendar year the annual update covers."))
-            elif year > today().year:
-                # Art. 7(2): an update covers a calendar year that has begun.
-                self.add_error("year", _("An annual update covers a year up to the current one."))
-        return cleaned
+        data = super().clean()
+        if data.get("kind") == ReportKind.ANNUAL:
+            year = data.get("year")
+            if year is None:
+                self.add_error("year", _("An annual update covers a calendar year."))
+            elif not FIRST_YEAR <= year <= today().year:
+                self.add_error(
+                    "year", _("A year from %(first)s to %(last)s.") % {"first": FIRST_YEAR, "last": today().year}
+                )
+        else:
+            data["year"] = None
+        return data
 
 
 class PastReportForm(forms.Form):

@@ -9,9 +9,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from article6.accounts.permissions import require
 from article6.assistance.models import Need
 from article6.assistance.services import save_need
+from article6.reporting import services
 from article6.reporting.models import Report, ReportedNeed, ReportStatus
 
 
@@ -82,12 +82,7 @@ def file_needs(user, report: Report) -> list[Need]:
     shows. Every row is checked first; if any is refused, nothing is filed.
     """
     report = Report.objects.select_for_update(of=("self",)).select_related("state", "corrects").get(pk=report.pk)
-    require(
-        user,
-        "reporting.edit_report",
-        report,
-        _("Only the focal points of %(state)s and ISU staff file needs from its reports.") % {"state": report.state},
-    )
+    services.require_edit(user, report)
     if report.status == ReportStatus.DRAFT:
         raise ValidationError(_("Needs are filed from a submitted report, not from a draft."))
     if Report.objects.filter(corrects=report).received().exists():

@@ -37,6 +37,16 @@ def submissions(queryset=None) -> list[rules.Submission]:
     ]
 
 
+def may_read_unpublished(user, state_id: int) -> bool:
+    """Whether `user` reads a State's drafts and submitted reports: ISU, the coordinators
+    and the State's own focal points."""
+    from article6.accounts.permissions import is_coordinator, is_isu, reporting_states_of
+
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    return is_isu(user) or is_coordinator(user) or state_id in reporting_states_of(user)
+
+
 def readable_reports(user):
     """The reports `user` may read: published ones for everyone; drafts and submitted
     ones for the State's own focal points, the coordinators and ISU."""
@@ -49,6 +59,15 @@ def readable_reports(user):
     if is_isu(user) or is_coordinator(user):
         return reports
     return reports.filter(Q(status=ReportStatus.PUBLISHED) | Q(state__in=reporting_states_of(user)))
+
+
+def readable_report(user, pk, *, content: bool = True):
+    """One report `user` may read (with its forms and figures when `content`), or None."""
+    from article6.reporting.services import with_content
+
+    reports = readable_reports(user)
+    reports = with_content(reports) if content else reports.select_related("state")
+    return reports.filter(pk=pk).first()
 
 
 # --- Reporting figures as of a date (Art. 7), computed once per version of the data ---------
@@ -200,15 +219,6 @@ class StateReporting:
         return [r for r in self.reports if r.status is rules.ReportStatus.OVERDUE]
 
 
-def _may_read_unpublished(user, state) -> bool:
-    """As readable_reports: ISU, coordinators and the State's own focal points."""
-    from article6.accounts.permissions import is_coordinator, is_isu, reporting_states_of
-
-    if user is None or not getattr(user, "is_authenticated", False):
-        return False
-    return is_isu(user) or is_coordinator(user) or state.pk in reporting_states_of(user)
-
-
 def state_reporting(state: State, as_of: dt.date, user=None) -> StateReporting:
     """The reports `state` owed on `as_of`, each on time, late by N days, overdue by N
     days, or due that day; the next one due; and for each report received by then, the
@@ -222,7 +232,7 @@ def state_reporting(state: State, as_of: dt.date, user=None) -> StateReporting:
         .filter(state_id=state.pk, submitted_on__isnull=False)
         .values_list("pk", "kind", "year", "version", "status", "submitted_on")
     )
-    readable_all = _may_read_unpublished(user, state)
+    readable_all = may_read_unpublished(user, state.pk)
     first = rules.first_submissions(
         rules.Submission(state.iso3, kind, year, day) for _pk, kind, year, _v, _s, day in rows
     )
@@ -270,12 +280,13 @@ def first_submitted(report) -> dt.date | None:
     )
 
 
-def timeliness(report, as_of: dt.date) -> rules.Classification | None:
+def timeliness(report, as_of: dt.date, first: dt.date | None = None) -> rules.Classification | None:
     """On time, late by N days, overdue or not yet due on `as_of`, by the Convention's
-    clock (Art. 7(1), 7(2)); None where the Convention is not in force for the State."""
+    clock (Art. 7(1), 7(2)); None where the Convention is not in force for the State.
+    `first` is the first version's submission day, when the caller has read it."""
     due = report.due_date
     if due is None:
         return None
-    first = first_submitted(report)
+    first = first or first_submitted(report)
     submission = rules.Submission(report.state.iso3, report.kind, report.year, first) if first else None
     return rules.classify(rules.DueReport(report.state.iso3, report.kind, report.year, due), submission, as_of)

@@ -23,7 +23,7 @@ from article6.accounts.permissions import require
 from article6.asof import today
 from article6.paging import page_of
 from article6.reporting import queries, rules, services
-from article6.reporting.forms import PastReportForm, ReportEditor, StartReportForm
+from article6.reporting.forms import PastReportForm, PeriodForm, ReportEditor
 from article6.reporting.models import Form, Report, ReportKind, ReportStatus
 from article6.reporting.services import ContentInvalid
 from article6.reporting.tables import FIGURE_RELATED_NAMES, tables_of
@@ -32,10 +32,10 @@ from article6.states.models import State
 PER_PAGE = 25
 
 
-def _readable(request, pk) -> Report:
-    """The report with its content if the person may read it; a 404 otherwise (a draft's
-    existence is not disclosed)."""
-    report = services.with_content(queries.readable_reports(request.user)).filter(pk=pk).first()
+def readable_or_404(request, pk, *, content: bool = True) -> Report:
+    """The report if the person may read it; a 404 otherwise (a draft's existence is not
+    disclosed)."""
+    report = queries.readable_report(request.user, pk, content=content)
     if report is None:
         raise Http404
     return report
@@ -73,7 +73,7 @@ def state_reports(request, iso3: str):
     for due in owed:
         versions = [r for r in reports if r.kind == due.kind and r.year == due.year]
         rows.append({"due": due, "status": due, "versions": versions})
-    start_form = StartReportForm(initial=_next_period(rows)) if may_file else None
+    start_form = PeriodForm(initial=_next_period(rows)) if may_file else None
     return render(
         request,
         "reporting/state_reports.html",
@@ -94,7 +94,7 @@ def _next_period(rows) -> dict:
 def start(request, iso3: str):
     state = get_object_or_404(State, iso3=iso3.upper()[:3])
     services.require_filing(request.user, state)
-    form = StartReportForm(request.POST)
+    form = PeriodForm(request.POST)
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
@@ -114,7 +114,7 @@ def start(request, iso3: str):
 
 
 def report_detail(request, pk: int):
-    report = _readable(request, pk)
+    report = readable_or_404(request, pk)
     as_of = today()
     first_submitted = queries.first_submitted(report)
     user = request.user
@@ -140,7 +140,7 @@ def report_detail(request, pk: int):
     context = {
         "report": report,
         "parts": parts,
-        "timeliness": queries.timeliness(report, as_of),
+        "timeliness": queries.timeliness(report, as_of, first_submitted),
         "first_submitted": first_submitted,
         "versions": versions,
         "superseded": superseded,
@@ -159,8 +159,8 @@ def _has_newer(report: Report, versions) -> bool:
     return any(v.version > report.version for v in versions)
 
 
-def _editable(request, pk) -> Report:
-    report = _readable(request, pk)
+def _editable(request, pk, *, content: bool = False) -> Report:
+    report = readable_or_404(request, pk, content=content)
     services.require_edit(request.user, report)
     return report
 
@@ -169,11 +169,11 @@ def _editable(request, pk) -> Report:
 def edit(request, pk: int):
     """The report form: forms A–J with their tables. Saved as you go (autosave) and by
     the Save button, which shows every problem next to its field."""
-    report = _editable(request, pk)
+    report = _editable(request, pk, content=request.method != "POST")
     if not report.is_draft:
         messages.info(request, _("A submitted report is not changed in place: correct it with a new version."))
         return redirect(report)
-    editor = ReportEditor(report, services.content_of(report), request.POST if request.method == "POST" else None)
+    editor = ReportEditor(report, request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
         if editor.is_valid():
@@ -190,7 +190,7 @@ def edit(request, pk: int):
         else:
             status = 422
             messages.error(request, _("Not saved: please correct the fields marked below."))
-    report = _readable(request, pk)
+        report = readable_or_404(request, pk)  # with its stored content, for what is still missing
     return render(
         request,
         "reporting/edit.html",
@@ -212,7 +212,7 @@ def autosave(request, pk: int):
             {"error": _("This report was submitted; it is no longer saved here.")},
             status=409,
         )
-    editor = ReportEditor(report, services.content_of(report), request.POST)
+    editor = ReportEditor(report, request.POST)
     if not editor.is_valid():
         return render(request, "reporting/_autosave.html", {"problems": editor.error_count()}, status=422)
     try:
@@ -252,7 +252,7 @@ def submit(request, pk: int):
 @login_required
 @require_POST
 def publish(request, pk: int):
-    report = _readable(request, pk)
+    report = readable_or_404(request, pk, content=False)
     try:
         services.publish(request.user, report, today())
     except ValidationError as error:

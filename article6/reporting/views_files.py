@@ -9,7 +9,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -17,39 +17,15 @@ from django.utils.translation import gettext_lazy
 from article6.asof import today
 from article6.assistance.exports import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE
 from article6.importing import check_upload
-from article6.reporting import exports, queries, services
-from article6.reporting.models import FIRST_YEAR, ReportKind
+from article6.reporting import exports, services
+from article6.reporting.forms import PeriodForm
+from article6.reporting.models import ReportKind
 from article6.reporting.services import last_content
+from article6.reporting.views import readable_or_404
 from article6.reporting.workbook import build_workbook, import_workbook
 from article6.states.models import State
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
-
-
-class WorkbookRequestForm(forms.Form):
-    """Which period the blank workbook is for."""
-
-    kind = forms.ChoiceField(label=gettext_lazy("Kind of report"), choices=ReportKind.choices)
-    year = forms.IntegerField(
-        label=gettext_lazy("Calendar year covered"),
-        required=False,
-        help_text=gettext_lazy("For an annual update (Art. 7(2)): the calendar year it covers."),
-    )
-    from_last = forms.BooleanField(label=gettext_lazy("Start from the latest report"), required=False)
-
-    def clean(self):
-        data = super().clean()
-        if data.get("kind") == ReportKind.ANNUAL:
-            year = data.get("year")
-            if year is None:
-                self.add_error("year", _("An annual update covers a calendar year."))
-            elif not FIRST_YEAR <= year <= today().year:
-                self.add_error(
-                    "year", _("A year from %(first)s to %(last)s.") % {"first": FIRST_YEAR, "last": today().year}
-                )
-        else:
-            data["year"] = None
-        return data
 
 
 class WorkbookUploadForm(forms.Form):
@@ -77,7 +53,7 @@ def _filing_state(request, iso3: str) -> State:
 
 
 def _upload_page(request, state, *, upload_form=None, workbook_form=None, errors=(), status=200):
-    workbook_form = workbook_form or WorkbookRequestForm(
+    workbook_form = workbook_form or PeriodForm(
         initial={"kind": ReportKind.ANNUAL, "year": today().year - 1}, auto_id="id_workbook_%s"
     )
     context = {
@@ -97,7 +73,7 @@ def published_csv(request):
 @login_required
 def workbook(request, iso3: str):
     state = _filing_state(request, iso3)
-    form = WorkbookRequestForm(request.GET, auto_id="id_workbook_%s")
+    form = PeriodForm(request.GET, auto_id="id_workbook_%s")
     if not form.is_valid():
         return _upload_page(request, state, workbook_form=form, status=400)
     kind, year = form.cleaned_data["kind"], form.cleaned_data["year"]
@@ -130,24 +106,16 @@ def upload(request, iso3: str):
     return redirect("reporting:edit", report.pk)
 
 
-def _readable(request, pk):
-    """The report if the person may read it; a 404 otherwise (its existence is not disclosed)."""
-    report = services.with_content(queries.readable_reports(request.user)).filter(pk=pk).first()
-    if report is None:
-        raise Http404
-    return report
-
-
 def report_xlsx(request, pk: int):
-    report = _readable(request, pk)
+    report = readable_or_404(request, pk)
     return _attachment(exports.report_xlsx(report), XLSX_CONTENT_TYPE, exports.filename(report, "xlsx"))
 
 
 def report_csv(request, pk: int):
-    report = _readable(request, pk)
+    report = readable_or_404(request, pk)
     return _attachment(exports.report_csv(report).encode("utf-8"), CSV_CONTENT_TYPE, exports.filename(report, "csv"))
 
 
 def report_pdf(request, pk: int):
-    report = _readable(request, pk)
+    report = readable_or_404(request, pk)
     return _attachment(exports.report_pdf(report), exports.PDF_CONTENT_TYPE, exports.filename(report, "pdf"))
