@@ -5,13 +5,17 @@ BIN := $(VENV)/bin
 A6 := $(BIN)/article6
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The suite runs on every core (pytest-xdist); TEST_WORKERS=0 runs it in one process.
+TEST_WORKERS ?= auto
 
-.PHONY: run test install lint format messages bench clean
+.PHONY: run test install upgrade lint format messages bench clean
 
-$(BIN)/.installed: pyproject.toml
+# Everything is installed from the lock file, versions and hashes, so that a clone next
+# year gets what CI tested; the project itself goes in last, without its dependencies.
+$(BIN)/.installed: requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@
 
 node_modules/.installed: package.json package-lock.json
@@ -37,11 +41,22 @@ test: install
 	$(BIN)/ruff check article6 tests bench
 	$(BIN)/ruff format --check article6 tests bench
 	$(A6) makemigrations --check --dry-run --verbosity 0
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS)
 	@if [ -n "$$DATABASE_URL" ]; then \
 		echo "Treaty and registry tests on the embedded SQLite database:"; \
-		env -u DATABASE_URL $(BIN)/pytest -m sqlite_and_postgres; \
+		env -u DATABASE_URL $(BIN)/pytest -n $(TEST_WORKERS) -m sqlite_and_postgres; \
 	fi
+
+## make upgrade: re-lock every dependency at its newest allowed version (with hashes), then
+## run the suite, which decides whether the upgrade is accepted. The locking tool lives in a
+## virtual environment of its own, so that it never enters the project's.
+upgrade:
+	$(PYTHON) -m venv $(VENV)-lock
+	$(VENV)-lock/bin/python -m pip install --quiet --upgrade pip-tools
+	$(VENV)-lock/bin/pip-compile --quiet --upgrade --generate-hashes --allow-unsafe --strip-extras \
+		--extra test --all-build-deps --no-emit-index-url --no-emit-find-links \
+		--output-file requirements.lock pyproject.toml
+	$(MAKE) test
 
 lint:
 	$(BIN)/ruff check article6 tests bench
@@ -60,4 +75,4 @@ bench: install
 	$(BIN)/python bench/reporting.py
 
 clean:
-	rm -rf $(VENV) node_modules var
+	rm -rf $(VENV) $(VENV)-lock node_modules var

@@ -126,6 +126,11 @@ PAGES: dict[str, Entry] = {
     "account_signup": Entry(lambda f: "/accounts/signup/", {**EVERYONE, **dict.fromkeys(SIGNED_IN, REDIRECT)}),
     "account_inactive": Entry(lambda f: "/accounts/inactive/", EVERYONE),
     "account_reauthenticate": Entry(lambda f: "/accounts/reauthenticate/", ANY_SIGNED_IN),
+    # Re-authentication by an e-mailed code (django-allauth 65.22): sign-in by code is off here.
+    "account_request_reauthentication_code": Entry(lambda f: "/accounts/reauthenticate/code/", signed_in_get(REDIRECT)),
+    "account_confirm_reauthentication_code": Entry(
+        lambda f: "/accounts/reauthenticate/code/confirm/", signed_in_get(REDIRECT)
+    ),
     "account_email": Entry(lambda f: "/accounts/email/", ANY_SIGNED_IN),
     "account_email_verification_sent": Entry(lambda f: "/accounts/confirm-email/", EVERYONE),
     "account_confirm_email": Entry(lambda f: "/accounts/confirm-email/not-a-key/", EVERYONE),
