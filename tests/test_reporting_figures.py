@@ -151,7 +151,7 @@ def test_recorded_reports(world):
     recorded = queries.transparency(AS_OF)["recorded"]
     # Ten reports received by then (versions counted once; the drafts not at all); two
     # recorded by ISU from past documents; the earliest on Albania's 180th day.
-    assert recorded == {"reports": 10, "historic": 2, "earliest": D(2011, 1, 28)}
+    assert recorded == {"reports": 10, "historic": 2, "earliest": D(2011, 1, 28), "not_owed": 0}
 
 
 def test_figures_follow_the_data_through_the_cache(world, django_assert_num_queries):
@@ -321,6 +321,7 @@ def test_api_reports_list_what_the_caller_may_read(client, world):
         "corrects",
         "status",
         "due",
+        "owed",
         "report_date",
         "submitted_on",
         "published_on",

@@ -116,7 +116,13 @@ class ReportOut(Schema):
     version: int
     corrects: int | None = Field(description="The id of the version this one corrects.")
     status: ReportStatus
-    due: dt.date | None = Field(description="Art. 7(1): 180 days after entry into force; Art. 7(2): 30 April.")
+    due: dt.date | None = Field(
+        description="Art. 7(1): 180 days after entry into force; Art. 7(2): 30 April. Null for a period not owed."
+    )
+    owed: bool = Field(
+        description="Whether the State owed a report for this period (Art. 7; not before its first annual update, "
+        "Art. 17, nor once its withdrawal took effect, Art. 20). A report not owed has no due date and no verdict."
+    )
     report_date: dt.date | None = Field(description="The date the State gives on its cover page.")
     submitted_on: dt.date | None
     published_on: dt.date | None
@@ -165,6 +171,7 @@ def report_out(report) -> dict:
         "corrects": report.corrects_id,
         "status": report.status,
         "due": report.due_date,
+        "owed": rules.is_owed(report.state.treaty_dates, report.kind, report.year),
         "report_date": report.report_date,
         "submitted_on": report.submitted_on,
         "published_on": report.published_on,

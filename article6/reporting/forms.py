@@ -141,7 +141,12 @@ class ReportEditor:
 
 class PeriodForm(forms.Form):
     """Which report to start, online or in the workbook: the initial report, or the
-    annual update for a calendar year that has begun (Art. 7(2))."""
+    annual update for a calendar year that has begun (Art. 7(2)), of a period `state`
+    owes (services.not_owed_reason), when a State is given."""
+
+    def __init__(self, *args, state=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.state = state
 
     kind = forms.ChoiceField(label=_("Kind of report"), choices=ReportKind.choices)
     year = forms.IntegerField(
@@ -163,6 +168,10 @@ class PeriodForm(forms.Form):
                 )
         else:
             data["year"] = None
+        if self.state is not None and data.get("kind") and not self.has_error("year"):
+            reason = services.not_owed_reason(self.state, data["kind"], data["year"])
+            if reason:
+                self.add_error("year" if data["kind"] == ReportKind.ANNUAL else "kind", reason)
         return data
 
 

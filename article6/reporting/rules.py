@@ -18,6 +18,7 @@ from article6.treaty.rules import (
     TreatyDates,
     annual_report_due,
     annual_reports_due_between,
+    first_annual_report_year,
     initial_report_due,
     status_on,
 )
@@ -76,6 +77,7 @@ class ReportStatus(StrEnum):
     DUE = "due"  # due on the as-of day itself, not yet received: still in time
     OVERDUE = "overdue"
     NOT_YET_DUE = "not_yet_due"
+    NOT_OWED = "not_owed"  # a report for a period the State did not owe (see `why_not_owed`): no verdict
 
 
 @dataclass(frozen=True)
@@ -199,15 +201,62 @@ def figures_by_region(
     return {region: figures(regions[region], submissions, as_of) for region in sorted(regions)}
 
 
+class NotOwed(StrEnum):
+    """Why a State did not owe a report for a period (see `why_not_owed`)."""
+
+    NOT_A_STATE_PARTY = "not_a_state_party"  # no instrument deposited: Art. 7 binds States Parties
+    BEFORE_FIRST_UPDATE = "before_first_update"  # a year before the first one an annual update covers
+    AFTER_WITHDRAWAL = "after_withdrawal"  # due on or after the day its withdrawal took effect
+
+
+def why_not_owed(dates: TreatyDates, kind: str, year: int | None) -> NotOwed | None:
+    """None if the State owes the report for this period; otherwise why not.
+
+    Art. 7 binds "each State Party": a State that has only signed (or not even that)
+    owes no report, initial or annual, since the Convention enters into force only for a
+    State that deposits its instrument (Art. 17). The initial report covers the State's
+    situation on entry into force (Art. 7(1)); the annual updates cover each calendar
+    year from the one in which the initial report falls due (Art. 7(2);
+    `treaty.rules.first_annual_report_year`), so an update for an earlier year is not
+    owed. Once a withdrawal takes effect (Art. 20(2)) the State is no longer a State
+    Party: a report due on that day or later is not owed. This is the rule
+    `reports_due` lists: a period is owed exactly when `reports_due` lists it once its
+    due date has passed.
+    """
+    if kind not in KINDS:
+        raise ValueError(f"A report is {' or '.join(KINDS)}, not {kind!r}")
+    eif = dates.entry_into_force
+    if eif is None:
+        return NotOwed.NOT_A_STATE_PARTY
+    if kind == INITIAL:
+        due = initial_report_due(eif)
+    else:
+        if year is None:
+            raise ValueError("An annual update (Art. 7(2)) covers a calendar year")
+        if year < first_annual_report_year(eif):
+            return NotOwed.BEFORE_FIRST_UPDATE
+        due = annual_report_due(year)
+    withdrawn = dates.withdrawal_effective
+    if withdrawn is not None and due >= withdrawn:
+        return NotOwed.AFTER_WITHDRAWAL
+    return None
+
+
+def is_owed(dates: TreatyDates, kind: str, year: int | None) -> bool:
+    """Whether the State owes the report of this period (Art. 7, 17, 20; `why_not_owed`)."""
+    return why_not_owed(dates, kind, year) is None
+
+
 def due_date(dates: TreatyDates, kind: str, year: int | None) -> dt.date | None:
     """The day a report is due: the initial report 180 days after entry into force
     (Art. 7(1)), the annual update covering `year` on 30 April of the next year
-    (Art. 7(2)). None for a State the Convention has not entered into force for."""
-    eif = dates.entry_into_force
-    if eif is None:
+    (Art. 7(2)). None for a period the State does not owe (`why_not_owed`): it has no
+    due date, and so no verdict of on time or late."""
+    if kind not in KINDS or (kind == ANNUAL and year is None):
         return None
+    if why_not_owed(dates, kind, year) is not None:
+        return None
+    eif = dates.entry_into_force
     if kind == INITIAL:
         return initial_report_due(eif)
-    if year is None:
-        return None
     return annual_report_due(year)

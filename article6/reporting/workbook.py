@@ -679,9 +679,14 @@ def import_workbook(user, state, file) -> tuple[Report | None, list[WorkbookErro
             _("This workbook is for %(iso3)s, not %(state)s: upload it on that State’s page.")
             % {"iso3": _shown(iso3), "state": state.iso3},
         )
+    kind, year = parsed.identity["kind"], parsed.identity["year"]
+    if kind and (kind == ReportKind.INITIAL or year is not None):
+        reason = services.not_owed_reason(state, kind, year)
+        if reason:
+            cell = ("cover", "year") if kind == ReportKind.ANNUAL else ("cover", "kind")
+            parsed.error(*parsed.cells.get(cell, (COVER, None, "")), reason)
     if parsed.errors:
         return None, _order(parsed.errors)
-    kind, year = parsed.identity["kind"], parsed.identity["year"]
     try:
         with transaction.atomic():
             draft = Report.objects.filter(state=state, kind=kind, year=year, status=ReportStatus.DRAFT).first()
