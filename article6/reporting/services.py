@@ -388,7 +388,7 @@ def submit(user, report: Report, today: dt.date | None = None) -> Report:
     if lacks:
         raise ContentInvalid([Problem(form, message) for form, messages in lacks.items() for message in messages])
     report.status = ReportStatus.SUBMITTED
-    report.submitted_on = today or today()
+    report.submitted_on = today or asof.today()
     report.submitted_by = user
     if report.report_date is None:
         report.report_date = report.submitted_on
@@ -404,7 +404,7 @@ def publish(user, report: Report, today: dt.date | None = None) -> Report:
     if report.status != ReportStatus.SUBMITTED:
         raise ValidationError(_("Only a submitted report can be published."))
     report.status = ReportStatus.PUBLISHED
-    report.published_on = today or today()
+    report.published_on = today or asof.today()
     report.published_by = user
     _save(report, user)
     return report
