@@ -508,3 +508,23 @@ def test_a_truncated_workbook_is_an_error(lao):
     assert [e.message for e in errors] == [
         "This is not an Excel workbook (.xlsx), or it is damaged: download the workbook again and fill it in."
     ]
+
+
+def test_rows_come_back_in_the_order_the_state_gave_them(people, lao):
+    """Not sorted by name, measure or sex: the State's own order, on the page, in the
+    downloads and through the workbook again."""
+    content = full_content()
+    area = content["tables"]["areas"][0]
+    content["tables"]["areas"] = [{**area, "area": name} for name in ("Xieng Khouang", "Attapeu", "Sekong")]
+    content["tables"]["casualties"].reverse()  # male adult before female child
+    content["tables"]["stockpiles"].reverse()  # stockpiled before destroyed
+    report = services.start_report(people["lao_focal_point"], lao, "annual", YEAR)
+    services.save_content(people["lao_focal_point"], report, content)
+    stored = services.content_of(services.with_content(Report.objects.filter(pk=report.pk)).get())
+    for key in ("areas", "casualties", "stockpiles"):
+        assert stored["tables"][key] == content["tables"][key], key
+    _identity, again, errors = read_workbook(
+        exports.report_xlsx(services.with_content(Report.objects.filter(pk=report.pk)).get())
+    )
+    assert errors == []
+    assert [row["area"] for row in again["tables"]["areas"]] == ["Xieng Khouang", "Attapeu", "Sekong"]
