@@ -8,6 +8,7 @@ import datetime as dt
 import functools
 import io
 import re
+import zipfile
 from decimal import Decimal
 from html import unescape
 
@@ -528,3 +529,48 @@ def test_rows_come_back_in_the_order_the_state_gave_them(people, lao):
     )
     assert errors == []
     assert [row["area"] for row in again["tables"]["areas"]] == ["Xieng Khouang", "Attapeu", "Sekong"]
+
+
+FORMULA_WITHOUT_VALUE = "a formula with no computed value; type the value or save the workbook in Excel"
+
+
+def test_a_formula_without_a_computed_value_is_an_error_at_its_cell(lao):
+    """A workbook written by a program (or saved without recalculating) holds formulas with
+    no result: read as empty they would pass for a blank cell, so each is named."""
+    book = openpyxl.load_workbook(io.BytesIO(build_workbook(lao, "annual", YEAR, full_content())))
+    book["Form F"][f"C{FIRST_DATA_ROW}"] = "=1250000+0.5"  # contaminated m², a formula with no result
+    book["Form F"][f"D{FIRST_DATA_ROW}"] = "=B1"  # an optional-looking number too
+    book["Form A"]["C4"] = '="Law " & 2024'  # the information of form A
+    book["Cover"]["C7"] = "=2023+1"  # the year covered
+    out = io.BytesIO()
+    book.save(out)
+    _identity, _content, errors = read_workbook(out.getvalue())
+    where = {(e.sheet, e.row, e.column): e.message for e in errors}
+    for cell in (
+        ("Form F", FIRST_DATA_ROW, "C"),
+        ("Form F", FIRST_DATA_ROW, "D"),
+        ("Form A", 4, "C"),
+        ("Cover", 7, "C"),
+    ):
+        assert where.get(cell, "").startswith("The cell holds " + FORMULA_WITHOUT_VALUE), (cell, where)
+    assert len(errors) == 4, where
+
+
+def test_a_formula_with_a_computed_value_is_read_as_that_value(lao):
+    """What Excel saves: the formula and its last result; the result is what counts."""
+    data = build_workbook(lao, "annual", YEAR, full_content())
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    name = "xl/worksheets/sheet7.xml"  # Form F (the cover is sheet 1)
+    cell = f'<c r="C{FIRST_DATA_ROW}"'.encode()
+    xml = parts[name]
+    start = xml.index(cell)
+    end = xml.index(b"</c>", start) + len(b"</c>")
+    parts[name] = xml[:start] + cell + b"><f>1250000+0.5</f><v>1250000.5</v></c>" + xml[end:]
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for part, body in parts.items():
+            archive.writestr(part, body)
+    _identity, content, errors = read_workbook(out.getvalue())
+    assert errors == []
+    assert content["tables"]["areas"][0]["contaminated_m2"] == Decimal("1250000.5")
