@@ -48,14 +48,21 @@ class ReportDateForm(forms.Form):
 
 def _row_form(table):
     """A form for one row of a table, from its model's fields (their validators, units
-    and choices); the measure of a shared munitions table is limited to its own."""
+    and choices) and the limits of `tables`; the measure of a shared munitions table is
+    limited to its own."""
     base = forms.modelform_factory(table.model, fields=table.fields)
+    columns = {column.field: column for column in table.columns}
 
     class RowForm(base):
         def __init__(self, *args, **kwargs):
             super().__init__(*args, **kwargs)
             for name, field in self.fields.items():
                 field.widget.attrs.setdefault("aria-label", field.label)
+                maximum = columns[name].maximum
+                if maximum is not None:
+                    # the limit of `tables`, the same on every database
+                    field.validators.append(columns[name].validator())
+                    field.widget.attrs["max"] = str(maximum)
                 if name == "measure":
                     field.choices = [("", "---------"), *[(v, lbl) for v, lbl in table.columns[0].choices]]
 

@@ -112,8 +112,12 @@ def _instances(report: Report, content: dict) -> tuple[list, list[Problem]]:
             row = table.model(report=report, **{k: v for k, v in value.items() if k in table.fields})
             for name in sorted(unknown):
                 problems.append(Problem(table.form, _("There is no such column."), key, number, name))
+            too_large = _above_limits(table, row)
+            for name, message in too_large.items():
+                problems.append(Problem(table.form, message, key, number, name))
             try:
-                row.full_clean(exclude=["report"])
+                # A number above its limit is named once, with the same words on every database.
+                row.full_clean(exclude=["report", *too_large])
             except ValidationError as error:
                 for name, messages in error.message_dict.items():
                     for message in messages:
@@ -124,6 +128,25 @@ def _instances(report: Report, content: dict) -> tuple[list, list[Problem]]:
                 )
             rows.append(row)
     return rows, problems
+
+
+def _above_limits(table, row) -> dict[str, str]:
+    """The columns of `row` holding a number above the limit of `tables` (the same on
+    every database), with the reason."""
+    out = {}
+    for column in table.columns:
+        if column.maximum is None:
+            continue
+        field = table.model._meta.get_field(column.field)
+        try:
+            value = field.to_python(getattr(row, column.field))
+        except ValidationError:
+            continue  # not a number: the model's own check says so
+        try:
+            column.check_limit(value)
+        except ValidationError as error:
+            out[column.field] = error.messages[0]
+    return out
 
 
 def _section_problems(report: Report, sections: dict) -> list[Problem]:

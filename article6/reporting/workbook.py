@@ -90,15 +90,15 @@ def _list_validation(ws, values, ref: str, title: str) -> None:
     ws.add_data_validation(validation)
 
 
-def _number_validation(ws, kind: str, ref: str) -> None:
+def _number_validation(ws, kind: str, ref: str, maximum=None) -> None:
     if kind == YEAR:
         validation = DataValidation(type="whole", operator="between", formula1=str(FIRST_YEAR), formula2=str(LAST_YEAR))
         validation.error = _("A year from %(first)s to %(last)s.") % {"first": FIRST_YEAR, "last": LAST_YEAR}
     else:
         validation = DataValidation(
-            type="whole" if kind == INTEGER else "decimal", operator="greaterThanOrEqual", formula1="0"
+            type="whole" if kind == INTEGER else "decimal", operator="between", formula1="0", formula2=str(maximum)
         )
-        validation.error = _("A number, zero or more.")
+        validation.error = _("A number from 0 to %(limit)s.") % {"limit": maximum}
     validation.showErrorMessage = True
     validation.add(ref)
     ws.add_data_validation(validation)
@@ -208,7 +208,7 @@ def _table(ws, row: int, table: Table, rows: list[dict]) -> int:
         if column.kind == CHOICE:
             _list_validation(ws, [code for code, _label in column.choices], ref, column.header(table.model))
         elif column.kind in NUMBER_FORMATS:
-            _number_validation(ws, column.kind, ref)
+            _number_validation(ws, column.kind, ref, column.maximum)
             for number in range(row + 1, last + 1):
                 ws.cell(row=number, column=FIRST_DATA_COLUMN + offset).number_format = NUMBER_FORMATS[column.kind]
     return last + 2
@@ -516,7 +516,12 @@ def _cell_value(column, value: Any):
         return EMPTY.get(column.kind)
     if column.kind == CHOICE:
         return _choice(value, column.choices)
-    return READERS[column.kind](value)
+    number = READERS[column.kind](value)
+    try:
+        column.check_limit(number)
+    except ValidationError as error:
+        raise _Bad(error.messages[0]) from None
+    return number
 
 
 def _read_form(ws, form: str, parsed: _Parsed) -> None:
