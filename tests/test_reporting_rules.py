@@ -511,3 +511,25 @@ def test_a_period_is_owed_exactly_when_the_clock_lists_it(dates, year):
     for kind, covered in (("initial", None), ("annual", year)):
         assert reporting.is_owed(dates, kind, covered) == ((kind, covered) in listed)
         assert reporting.due_date(dates, kind, covered) == listed.get((kind, covered))
+
+
+def test_a_sample_report_counts_and_is_marked_as_such():
+    """Fictional demonstration reports count like any other, and each figure they count in
+    says how many of it they are; without them the figures keep their shape."""
+    subs = [
+        Submission("FJI", "initial", None, D(2011, 4, 30), is_sample=True),
+        Submission("FJI", "annual", 2011, D(2012, 5, 2), is_sample=True),  # late
+        annual("NOR", 2011, D(2012, 4, 30)),
+    ]
+    result = reporting.figures(STATES, subs, D(2012, 6, 1))
+    assert result["initial"]["submitted_on_time"] == 1
+    assert result["initial"]["sample"] == {"submitted_on_time": 1, "submitted_late": 0}
+    assert result["annual"]["2011"] == {
+        "due": 3,
+        "submitted": 2,
+        "on_time": 1,
+        "rate": 0.67,
+        "sample": {"submitted": 1, "on_time": 0},
+    }
+    plain = reporting.figures(STATES, [annual("NOR", 2011, D(2012, 4, 30))], D(2012, 6, 1))
+    assert "sample" not in plain["initial"] and "sample" not in plain["annual"]["2011"]

@@ -52,12 +52,25 @@ Year = Annotated[int, Field(ge=FIRST_YEAR, le=LAST_YEAR)]
 # --- Shapes ------------------------------------------------------------------------------------
 
 
+class InitialSampleOut(Schema):
+    submitted_on_time: int = Field(description="Of those received on time, how many are fictional sample reports.")
+    submitted_late: int = Field(description="Of those received late, how many are fictional sample reports.")
+
+
+class AnnualSampleOut(Schema):
+    submitted: int = Field(description="Of those received, how many are fictional sample reports.")
+    on_time: int = Field(description="Of those received on time, how many are fictional sample reports.")
+
+
 class InitialFiguresOut(Schema):
     due: int = Field(description="Initial reports (Art. 7(1)) due on or before as_of.")
     submitted_on_time: int = Field(description="Received by their due date: 180 days after entry into force.")
     submitted_late: int = Field(description="Received after their due date, by as_of.")
     overdue: int = Field(description="Not received by as_of, though due before it.")
     overdue_states: list[str] = Field(description="ISO3 codes of the States whose initial report is overdue.")
+    sample: InitialSampleOut | None = Field(
+        None, description="Only while fictional sample data counts in these figures: how many of them it is."
+    )
 
 
 class AnnualFiguresOut(Schema):
@@ -65,6 +78,9 @@ class AnnualFiguresOut(Schema):
     submitted: int = Field(description="Received by as_of.")
     on_time: int = Field(description="Received by 30 April.")
     rate: float = Field(description="submitted / due, rounded to two decimals.")
+    sample: AnnualSampleOut | None = Field(
+        None, description="Only while fictional sample data counts in these figures: how many of them it is."
+    )
 
 
 class FiguresBase(Schema):

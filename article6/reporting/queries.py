@@ -30,9 +30,9 @@ def submissions(queryset=None) -> list[rules.Submission]:
     query. Each version is listed; `rules.first_submissions` keeps the first."""
     reports = (queryset if queryset is not None else Report.objects.all()).received()
     return [
-        rules.Submission(iso3, kind, year, submitted)
-        for iso3, kind, year, submitted in reports.filter(submitted_on__isnull=False).values_list(
-            "state__iso3", "kind", "year", "submitted_on"
+        rules.Submission(iso3, kind, year, submitted, is_sample)
+        for iso3, kind, year, submitted, is_sample in reports.filter(submitted_on__isnull=False).values_list(
+            "state__iso3", "kind", "year", "submitted_on", "is_sample"
         )
     ]
 
@@ -121,10 +121,10 @@ def _records() -> tuple[list[rules.ReportingState], dict[str, str], list[rules.S
     rows = (
         Report.objects.received()
         .filter(submitted_on__isnull=False)
-        .values_list("state__iso3", "kind", "year", "submitted_on", "historic")
+        .values_list("state__iso3", "kind", "year", "submitted_on", "historic", "is_sample")
     )
-    for iso3, kind, year, submitted, is_historic in rows:
-        submission = rules.Submission(iso3, kind, year, submitted)
+    for iso3, kind, year, submitted, is_historic, is_sample in rows:
+        submission = rules.Submission(iso3, kind, year, submitted, is_sample)
         received.append(submission)
         if is_historic:
             historic.add(submission)
@@ -146,6 +146,7 @@ def _compute(as_of) -> dict:
             "historic": sum(1 for s in first if s in historic),
             "earliest": min((s.submitted for s in first), default=None),
             "not_owed": not_owed,
+            "sample": sum(1 for s in first if s.is_sample),
         },
     }
 
@@ -155,8 +156,8 @@ def transparency(as_of) -> dict:
     shape of `article6 reporting --json`), `by_region` (rules.figures_by_region), the
     States' `names` by ISO3 code, and `recorded`: how many reports received by `as_of`
     this system holds, how many of them ISU recorded from past documents, the
-    earliest date, and how many are for a period the State did not owe (counted in no
-    figure). Computed once per version of the data and date, then cached: one
+    earliest date, how many are for a period the State did not owe (counted in no
+    figure) and how many are fictional sample data. Computed once per version of the data and date, then cached: one
     query when cached, three otherwise."""
     import hashlib
 

@@ -42,13 +42,15 @@ class Submission:
     """A transparency report received from a State (Art. 7).
 
     `year` is the calendar year an annual update covers (Art. 7(2)); an initial
-    report (Art. 7(1)) has none. `submitted` is the day it was received.
+    report (Art. 7(1)) has none. `submitted` is the day it was received. `is_sample`:
+    a fictional report of the demonstration data, counted but marked as such.
     """
 
     iso3: str
     kind: str
     year: int | None
     submitted: dt.date
+    is_sample: bool = False
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -156,32 +158,50 @@ def figures(states: Iterable[ReportingState], submissions: Iterable[Submission],
     calendar year they cover: how many were due by `as_of`, came in by then, came in
     on time, and the rate received/due. Only reports due on or before `as_of` count;
     years with nothing due are left out.
+
+    Where fictional sample reports count in a figure, the group says how many, under
+    "sample" ({"submitted_on_time", "submitted_late"} for the initial reports,
+    {"submitted", "on_time"} for a year): "of which N from sample data". Without
+    sample data the key is absent and the shape is the one scripts rely on.
     """
     first = first_submissions(submissions)
     initial = {"due": 0, "submitted_on_time": 0, "submitted_late": 0, "overdue": 0, "overdue_states": []}
+    initial_sample = {"submitted_on_time": 0, "submitted_late": 0}
     annual: dict[int, dict] = {}
+    annual_sample: dict[int, dict] = {}
     for state in states:
         for due in reports_due(state, as_of):
-            status = classify(due, first.get(due.key), as_of).status
+            submission = first.get(due.key)
+            status = classify(due, submission, as_of).status
+            sample = submission is not None and submission.is_sample
             if due.kind == INITIAL:
                 initial["due"] += 1
                 if status is ReportStatus.ON_TIME:
                     initial["submitted_on_time"] += 1
+                    initial_sample["submitted_on_time"] += sample
                 elif status is ReportStatus.LATE:
                     initial["submitted_late"] += 1
+                    initial_sample["submitted_late"] += sample
                 elif status is ReportStatus.OVERDUE:
                     initial["overdue"] += 1
                     initial["overdue_states"].append(state.iso3)
             else:
                 year = annual.setdefault(due.year, {"due": 0, "submitted": 0, "on_time": 0})
+                of_sample = annual_sample.setdefault(due.year, {"submitted": 0, "on_time": 0})
                 year["due"] += 1
                 if status in (ReportStatus.ON_TIME, ReportStatus.LATE):
                     year["submitted"] += 1
+                    of_sample["submitted"] += sample
                 if status is ReportStatus.ON_TIME:
                     year["on_time"] += 1
+                    of_sample["on_time"] += sample
     initial["overdue_states"].sort()
-    for counts in annual.values():
+    if any(initial_sample.values()):
+        initial["sample"] = initial_sample
+    for year, counts in annual.items():
         counts["rate"] = round(counts["submitted"] / counts["due"], 2) if counts["due"] else 0.0
+        if any(annual_sample[year].values()):
+            counts["sample"] = annual_sample[year]
     return {
         "as_of": as_of.isoformat(),
         "initial": initial,
