@@ -574,3 +574,20 @@ def test_a_formula_with_a_computed_value_is_read_as_that_value(lao):
     _identity, content, errors = read_workbook(out.getvalue())
     assert errors == []
     assert content["tables"]["areas"][0]["contaminated_m2"] == Decimal("1250000.5")
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"MZ\x90\x00\x03\x00 an executable named report.xlsx",
+        b"%PDF-1.7 a PDF named report.xlsx",
+    ],
+)
+def test_an_upload_that_is_not_a_workbook_inside_is_refused_before_it_is_read(client, people, lao, data):
+    client.force_login(people["lao_focal_point"])
+    response = upload(client, "LAO", data)
+    assert response.status_code == 422
+    assert "“report.xlsx” is not a .xlsx file: what it holds is of another kind, or damaged." in unescape(
+        response.content.decode()
+    )
+    assert not Report.objects.exists()
