@@ -151,10 +151,6 @@ class PeriodForm(forms.Form):
     annual update for a calendar year that has begun (Art. 7(2)), of a period `state`
     owes (services.not_owed_reason), when a State is given."""
 
-    def __init__(self, *args, state=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.state = state
-
     kind = forms.ChoiceField(label=_("Kind of report"), choices=ReportKind.choices)
     year = forms.IntegerField(
         label=_("Calendar year covered"),
@@ -162,6 +158,10 @@ class PeriodForm(forms.Form):
         help_text=_("For an annual update (Art. 7(2)): the calendar year it covers."),
     )
     from_last = forms.BooleanField(label=_("Start from the latest report"), required=False)
+
+    def __init__(self, *args, state=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.state = state
 
     def clean(self):
         data = super().clean()

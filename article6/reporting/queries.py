@@ -157,8 +157,8 @@ def transparency(as_of) -> dict:
     States' `names` by ISO3 code, and `recorded`: how many reports received by `as_of`
     this system holds, how many of them ISU recorded from past documents, the
     earliest date, how many are for a period the State did not owe (counted in no
-    figure) and how many are fictional sample data. Computed once per version of the data and date, then cached: one
-    query when cached, three otherwise."""
+    figure) and how many are fictional sample data. Computed once per version of the
+    data and date, then cached: one query when cached, three otherwise."""
     import hashlib
 
     from django.core.cache import cache
@@ -285,7 +285,7 @@ def first_submitted(report) -> dt.date | None:
     )
 
 
-def timeliness(report, as_of: dt.date, first: dt.date | None = None) -> rules.Classification | None:
+def timeliness(report, as_of: dt.date, first: dt.date | None = None) -> rules.Classification:
     """On time, late by N days, overdue or not yet due on `as_of`, by the Convention's
     clock (Art. 7(1), 7(2)); "not owed", and no verdict, for a period the State did not
     owe (rules.why_not_owed). `first` is the first version's submission day, when the

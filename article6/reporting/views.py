@@ -75,15 +75,15 @@ def state_reports(request, iso3: str):
         rows.append({"due": due, "status": due, "versions": versions})
     # A report stored for a period the State did not owe: listed, said so, and given no verdict.
     listed = {(due.kind, due.year) for due in owed}
-    for period in dict.fromkeys((r.kind, r.year) for r in reports):
-        if period not in listed and services.not_owed_reason(state, *period):
-            versions = [r for r in reports if (r.kind, r.year) == period]
+    for kind, year in dict.fromkeys((r.kind, r.year) for r in reports):
+        reason = None if (kind, year) in listed else services.not_owed_reason(state, kind, year)
+        if reason:
             rows.append(
                 {
-                    "due": {"kind": period[0], "year": period[1], "due": None},
+                    "due": {"kind": kind, "year": year, "due": None},
                     "status": rules.Classification(rules.ReportStatus.NOT_OWED),
-                    "not_owed": services.not_owed_reason(state, *period),
-                    "versions": versions,
+                    "not_owed": reason,
+                    "versions": [r for r in reports if (r.kind, r.year) == (kind, year)],
                 }
             )
     start_form = PeriodForm(initial=_next_period(rows), state=state) if may_file else None
