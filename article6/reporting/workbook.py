@@ -24,6 +24,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import from_excel
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 
 from article6.asof import today
 from article6.assistance.codelists import currencies
@@ -433,6 +434,10 @@ class _Parsed:
         self.bad.add((sheet, row, column))
 
 
+def _is_formula(value: Any) -> bool:
+    return (isinstance(value, str) and value.startswith("=")) or isinstance(value, ArrayFormula | DataTableFormula)
+
+
 def _sheet_rows(ws):
     return ws.iter_rows(min_row=1, max_row=MAX_ROWS + 1, max_col=MAX_COLUMNS, values_only=True)
 
@@ -446,14 +451,9 @@ def _rows(ws, parsed: _Parsed, sheet: str):
     for number, values in enumerate(_sheet_rows(ws), start=1):
         written = next(formulas, ())
         values = tuple(values) + (None,) * (MAX_COLUMNS - len(values))
-        if any(isinstance(v, str) and v.startswith("=") for v in written):
+        if any(_is_formula(v) for v in written):
             values = tuple(
-                UNCOMPUTED
-                if value is None
-                and index < len(written)
-                and isinstance(written[index], str)
-                and written[index].startswith("=")
-                else value
+                UNCOMPUTED if value is None and index < len(written) and _is_formula(written[index]) else value
                 for index, value in enumerate(values)
             )
         if number > MAX_ROWS:
