@@ -119,9 +119,69 @@ def collect(path: Path, required: set[str], parse: Callable[[Row], object | None
     return out
 
 
+# What a file of each kind holds, checked against its name: the first bytes, and for the
+# formats that are ZIP or OLE containers the part inside that makes them that kind.
+PDF, PNG, JPEG = b"%PDF-", b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff"
+ZIP, OLE = b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+STARTS = {"pdf": PDF, "png": PNG, "jpg": JPEG, "jpeg": JPEG}
+OOXML = {  # Office Open XML: the content type of the main part, in [Content_Types].xml
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+}
+ODF = {  # OpenDocument: the "mimetype" entry
+    "odt": "application/vnd.oasis.opendocument.text",
+    "ods": "application/vnd.oasis.opendocument.spreadsheet",
+}
+OLE_STREAMS = {"doc": ("WordDocument",), "xls": ("Workbook", "Book")}  # Word 97–2003, Excel 5–2003
+TEXT_KINDS = {"csv", "txt"}  # UTF-8 text, without NUL bytes
+MAX_PART_BYTES = 1024 * 1024  # a container's descriptive part is small; a larger one is not read
+
+
+def _zip_part(data: bytes, name: str) -> bytes | None:
+    import io
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            info = archive.getinfo(name)
+            if info.file_size > MAX_PART_BYTES:
+                return None
+            return archive.read(info)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, RuntimeError, NotImplementedError, EOFError):
+        return None
+
+
+def content_is(extension: str, data: bytes) -> bool:
+    """Whether `data` holds a file of the kind its extension names (magic bytes, and for
+    containers the part that makes the kind), not merely a file renamed."""
+    if extension in STARTS:
+        return data.startswith(STARTS[extension])
+    if extension in OOXML:
+        types = _zip_part(data, "[Content_Types].xml") if data.startswith(ZIP) else None
+        return types is not None and OOXML[extension].encode() in types
+    if extension in ODF:
+        mimetype = _zip_part(data, "mimetype") if data.startswith(ZIP) else None
+        return mimetype is not None and mimetype.strip() == ODF[extension].encode()
+    if extension in OLE_STREAMS:
+        # A directory entry names each stream in UTF-16, ending with a NUL character.
+        names = (f"{stream}\0".encode("utf-16-le") for stream in OLE_STREAMS[extension])
+        return data.startswith(OLE) and any(name in data for name in names)
+    if extension in TEXT_KINDS:
+        if b"\0" in data:
+            return False
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            return False
+        return True
+    return False
+
+
 def check_upload(upload, extensions: tuple[str, ...] | frozenset[str], max_bytes: int) -> None:
-    """Refuse an uploaded file of another kind, or larger than `max_bytes`, before it is
-    read: a ValidationError naming the file and the reason."""
+    """Refuse an uploaded file of another kind, or larger than `max_bytes`, or whose
+    content is not of the kind its name says (`content_is`: an executable named
+    "evil.pdf"), before it is kept or read: a ValidationError naming the file and the
+    reason. The file is left at its start."""
     from django.core.exceptions import ValidationError
     from django.utils.translation import gettext as _
 
@@ -135,4 +195,12 @@ def check_upload(upload, extensions: tuple[str, ...] | frozenset[str], max_bytes
         raise ValidationError(
             _("“%(name)s” is %(size)s MB; the limit is %(limit)s MB.")
             % {"name": upload.name[:100], "size": round(upload.size / 1048576, 1), "limit": max_bytes // 1048576}
+        )
+    upload.seek(0)
+    data = upload.read(max_bytes + 1)
+    upload.seek(0)
+    if not content_is(extension, data):
+        raise ValidationError(
+            _("“%(name)s” is not a .%(kind)s file: what it holds is of another kind, or damaged.")
+            % {"name": upload.name[:100], "kind": extension}
         )

@@ -45,7 +45,7 @@ def csv_rows(text: str) -> list[dict]:
     return list(csv.DictReader(io.StringIO(text)))
 
 
-HEADER = "state_iso3,state,kind,year,version,submitted_on,form,table,row,column,value,is_sample"
+HEADER = "state_iso3,state,kind,year,version,submitted_on,form,table,row,column,value,is_sample,owed"
 
 
 # --- CSV ------------------------------------------------------------------------------------
@@ -73,6 +73,7 @@ def test_report_csv_is_one_value_a_line(submitted):
             "column": "contaminated_m2",
             "value": "1250000.50",
             "is_sample": "false",
+            "owed": "true",
         }
     ]
     needs = {(r["row"], r["column"]): r["value"] for r in rows if r["table"] == "needs"}

@@ -151,7 +151,7 @@ def test_recorded_reports(world):
     recorded = queries.transparency(AS_OF)["recorded"]
     # Ten reports received by then (versions counted once; the drafts not at all); two
     # recorded by ISU from past documents; the earliest on Albania's 180th day.
-    assert recorded == {"reports": 10, "historic": 2, "earliest": D(2011, 1, 28)}
+    assert recorded == {"reports": 10, "historic": 2, "earliest": D(2011, 1, 28), "not_owed": 0, "sample": 0}
 
 
 def test_figures_follow_the_data_through_the_cache(world, django_assert_num_queries):
@@ -321,6 +321,7 @@ def test_api_reports_list_what_the_caller_may_read(client, world):
         "corrects",
         "status",
         "due",
+        "owed",
         "report_date",
         "submitted_on",
         "published_on",
@@ -542,3 +543,44 @@ def test_api_runs_a_fixed_number_of_queries(client, world, django_assert_num_que
     run_all()
     more_data(world["isu"])
     run_all()
+
+
+# --- Fictional sample data ------------------------------------------------------------------
+
+
+def test_the_sample_report_counts_only_marked_as_sample(client, reference):
+    """While the demonstration data is loaded, its fictional report (Lao PDR, update for 2025,
+    received on time) counts in the figures, and each figure it counts in says so; the shape
+    scripts rely on is kept. Removed, no mark is left."""
+    call_command("load-sample", stdout=io.StringIO())
+    figures = queries.figures_as_of(D(2026, 11, 22))
+    assert figures["annual"]["2025"]["sample"] == {"submitted": 1, "on_time": 1}
+    assert "sample" not in figures["annual"]["2024"] and "sample" not in figures["initial"]
+    assert queries.transparency(D(2026, 11, 22))["recorded"]["sample"] == 1
+    by_region = queries.figures_by_region_as_of(D(2026, 11, 22))
+    assert by_region["Asia"]["annual"]["2025"]["sample"] == {"submitted": 1, "on_time": 1}
+
+    printed = json.loads(run("--as-of", "2026-11-22", "--json"))
+    assert set(printed) == {"as_of", "initial", "annual"}
+    assert set(printed["initial"]) == {"due", "submitted_on_time", "submitted_late", "overdue", "overdue_states"}
+    assert {"due", "submitted", "on_time", "rate"} <= set(printed["annual"]["2025"])
+    assert printed["annual"]["2025"]["sample"] == {"submitted": 1, "on_time": 1}
+    assert re.search(r"2025\s+\d+\s+\d+\s+\d+\s+\d+%\s+\(of which 1 from sample data\)", run("--as-of", "2026-11-22"))
+
+    api = ok(get(client, "/reporting/figures", as_of="2026-11-22", by="region"))
+    assert api["annual"]["2025"]["sample"] == {"submitted": 1, "on_time": 1}
+    assert "sample" not in api["annual"]["2024"] and "sample" not in api["initial"]
+    assert api["by_region"]["Asia"]["annual"]["2025"]["sample"] == {"submitted": 1, "on_time": 1}
+
+    page = client.get(reverse("reporting:transparency"), {"as_of": "2026-11-22"}).content.decode()
+
+    def row(attribute: str) -> str:
+        return text(re.search(rf"<tr {attribute}>(.*?)</tr>", page, re.S).group(1))
+
+    assert "of which 1 from sample data" in row('data-year="2025"')
+    assert "sample" not in row('data-year="2024"')
+    assert "of which 1 from sample data" in row('data-region="Asia"')
+    assert "1 of them is fictional sample data." in page
+
+    call_command("load-sample", "--remove", stdout=io.StringIO())
+    assert "sample" not in queries.figures_as_of(D(2026, 11, 22))["annual"]["2025"]

@@ -366,3 +366,18 @@ def test_an_initial_report_on_the_180th_day_is_on_time_and_on_the_181st_late(peo
     assert report.due_date == dt.date(2019, 7, 31)
     found = queries.timeliness(report, day)
     assert (found.status, found.days_late) == (status, days_late)
+
+
+def test_submit_and_publish_date_the_report_today_when_no_day_is_given(people, lao, monkeypatch):
+    """Called without `today`, as scripts and the shell do, the services take the day from
+    the site's clock instead of failing."""
+    monkeypatch.setattr("article6.asof.today", lambda: dt.date(2026, 4, 28))
+    report = draft(people["lao_focal_point"], lao)
+    services.submit(people["lao_focal_point"], report)
+    services.publish(people["isu"], report)
+    report.refresh_from_db()
+    assert (report.status, report.submitted_on, report.published_on) == (
+        "published",
+        dt.date(2026, 4, 28),
+        dt.date(2026, 4, 28),
+    )

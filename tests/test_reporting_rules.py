@@ -421,3 +421,115 @@ def test_classify_agrees_with_the_definitions(due_day, submitted, as_of):
         assert result == Classification(ReportStatus.DUE)
     else:
         assert result == Classification(ReportStatus.NOT_YET_DUE)
+
+
+# --- Which periods a State owes a report for (Art. 7, with Art. 17 and Art. 20) ----------------
+
+NAMIBIA = TreatyDates(signature=D(2008, 12, 3), deposit=D(2018, 8, 31))  # in force 1 Feb 2019
+LITHUANIA = TreatyDates(signature=D(2008, 12, 3), deposit=D(2011, 3, 24), withdrawal_notified=D(2024, 9, 6))
+ANGOLA = TreatyDates(signature=D(2008, 12, 3))  # a signatory
+
+
+def test_a_signatory_owes_neither_an_initial_report_nor_an_update():
+    """Art. 7(1) binds "each State Party"; the Convention enters into force only for a State
+    that deposits its instrument (Art. 17), which a signatory has not done."""
+    assert reporting.why_not_owed(ANGOLA, "initial", None) is reporting.NotOwed.NOT_A_STATE_PARTY
+    assert reporting.why_not_owed(ANGOLA, "annual", 2015) is reporting.NotOwed.NOT_A_STATE_PARTY
+    assert not reporting.is_owed(TreatyDates(), "initial", None)
+    assert reporting.due_date(ANGOLA, "initial", None) is None
+
+
+def test_namibia_owes_no_update_for_the_year_before_the_initial_report_fell_due():
+    """In force 1 February 2019 (Art. 17(2)); initial report due 31 July 2019 (Art. 7(1)); the
+    first update covers 2019 (due 30 April 2020). An update "for 2018" is not owed: it would be
+    "due" 30 April 2019, before the State had anything to report on."""
+    assert reporting.is_owed(NAMIBIA, "initial", None)
+    assert reporting.why_not_owed(NAMIBIA, "annual", 2018) is reporting.NotOwed.BEFORE_FIRST_UPDATE
+    assert reporting.due_date(NAMIBIA, "annual", 2018) is None
+    assert reporting.is_owed(NAMIBIA, "annual", 2019)
+    assert reporting.due_date(NAMIBIA, "annual", 2019) == D(2020, 4, 30)
+
+
+@pytest.mark.parametrize(
+    ("deposit", "eif", "initial_due", "first_year"),
+    [
+        # in force 1 July: 180 days end on 28 December, the same year; that year is the first update
+        (D(2011, 1, 31), D(2011, 7, 1), D(2011, 12, 28), 2011),
+        # in force 1 August: 180 days end on 28 January of the next year, which is the first update
+        (D(2011, 2, 1), D(2011, 8, 1), D(2012, 1, 28), 2012),
+    ],
+)
+def test_the_first_update_owed_on_the_edge_of_a_calendar_year(deposit, eif, initial_due, first_year):
+    dates = TreatyDates(deposit=deposit)
+    assert dates.entry_into_force == eif
+    assert treaty.initial_report_due(eif) == initial_due
+    assert not reporting.is_owed(dates, "annual", first_year - 1)
+    assert reporting.is_owed(dates, "annual", first_year)
+
+
+def test_lithuania_owes_no_report_due_on_or_after_its_withdrawal_took_effect():
+    """Withdrawal notified 6 September 2024, effective 6 March 2025 (Art. 20(2)): the update
+    covering 2023 (due 30 April 2024) is owed; those covering 2024 (due 30 April 2025) and
+    later are not."""
+    assert LITHUANIA.withdrawal_effective == D(2025, 3, 6)
+    assert reporting.is_owed(LITHUANIA, "initial", None)
+    assert reporting.is_owed(LITHUANIA, "annual", 2023)
+    assert reporting.why_not_owed(LITHUANIA, "annual", 2024) is reporting.NotOwed.AFTER_WITHDRAWAL
+    assert reporting.why_not_owed(LITHUANIA, "annual", 2030) is reporting.NotOwed.AFTER_WITHDRAWAL
+    assert reporting.due_date(LITHUANIA, "annual", 2024) is None
+
+
+@pytest.mark.parametrize(
+    ("notified", "effective", "owed"),
+    [
+        (D(2013, 10, 30), D(2014, 4, 30), False),  # effective on the due day itself: no longer a State Party
+        (D(2013, 11, 1), D(2014, 5, 1), True),  # effective the day after: still a State Party on 30 April
+    ],
+)
+def test_a_withdrawal_effective_on_the_due_day_ends_that_update(notified, effective, owed):
+    dates = TreatyDates(deposit=D(2010, 5, 28), withdrawal_notified=notified)
+    assert dates.withdrawal_effective == effective
+    assert reporting.is_owed(dates, "annual", 2013) is owed
+    assert reporting.is_owed(dates, "annual", 2012)
+
+
+def test_a_withdrawal_effective_before_the_initial_report_fell_due_ends_it():
+    """Fiji's dates, with a withdrawal effective on 30 April 2011, the initial report's due
+    day (Art. 7(1), Art. 20(2)); one day later it is still owed."""
+    assert not reporting.is_owed(
+        TreatyDates(deposit=D(2010, 5, 28), withdrawal_notified=D(2010, 10, 30)), "initial", None
+    )
+    assert reporting.is_owed(TreatyDates(deposit=D(2010, 5, 28), withdrawal_notified=D(2010, 11, 1)), "initial", None)
+
+
+@given(treaty_dates(), st.integers(2008, 2042))
+def test_a_period_is_owed_exactly_when_the_clock_lists_it(dates, year):
+    """`is_owed` and `reports_due` are one rule: a period is owed if and only if it is among
+    the reports due once its due date has passed, and then its due date is the one listed."""
+    state = ReportingState("AAA", "Asia", dates)
+    listed = {(r.kind, r.year): r.due for r in reporting.reports_due(state, D(2045, 1, 1))}
+    for kind, covered in (("initial", None), ("annual", year)):
+        assert reporting.is_owed(dates, kind, covered) == ((kind, covered) in listed)
+        assert reporting.due_date(dates, kind, covered) == listed.get((kind, covered))
+
+
+def test_a_sample_report_counts_and_is_marked_as_such():
+    """Fictional demonstration reports count like any other, and each figure they count in
+    says how many of it they are; without them the figures keep their shape."""
+    subs = [
+        Submission("FJI", "initial", None, D(2011, 4, 30), is_sample=True),
+        Submission("FJI", "annual", 2011, D(2012, 5, 2), is_sample=True),  # late
+        annual("NOR", 2011, D(2012, 4, 30)),
+    ]
+    result = reporting.figures(STATES, subs, D(2012, 6, 1))
+    assert result["initial"]["submitted_on_time"] == 1
+    assert result["initial"]["sample"] == {"submitted_on_time": 1, "submitted_late": 0}
+    assert result["annual"]["2011"] == {
+        "due": 3,
+        "submitted": 2,
+        "on_time": 1,
+        "rate": 0.67,
+        "sample": {"submitted": 1, "on_time": 0},
+    }
+    plain = reporting.figures(STATES, [annual("NOR", 2011, D(2012, 4, 30))], D(2012, 6, 1))
+    assert "sample" not in plain["initial"] and "sample" not in plain["annual"]["2011"]

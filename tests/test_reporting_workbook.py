@@ -8,6 +8,7 @@ import datetime as dt
 import functools
 import io
 import re
+import zipfile
 from decimal import Decimal
 from html import unescape
 
@@ -17,6 +18,7 @@ from django.urls import reverse
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, MergedCell
+from openpyxl.worksheet.formula import ArrayFormula
 from people import everyone
 
 from article6.assistance.exports import XLSX_CONTENT_TYPE
@@ -508,3 +510,86 @@ def test_a_truncated_workbook_is_an_error(lao):
     assert [e.message for e in errors] == [
         "This is not an Excel workbook (.xlsx), or it is damaged: download the workbook again and fill it in."
     ]
+
+
+def test_rows_come_back_in_the_order_the_state_gave_them(people, lao):
+    """Not sorted by name, measure or sex: the State's own order, on the page, in the
+    downloads and through the workbook again."""
+    content = full_content()
+    area = content["tables"]["areas"][0]
+    content["tables"]["areas"] = [{**area, "area": name} for name in ("Xieng Khouang", "Attapeu", "Sekong")]
+    content["tables"]["casualties"].reverse()  # male adult before female child
+    content["tables"]["stockpiles"].reverse()  # stockpiled before destroyed
+    report = services.start_report(people["lao_focal_point"], lao, "annual", YEAR)
+    services.save_content(people["lao_focal_point"], report, content)
+    stored = services.content_of(services.with_content(Report.objects.filter(pk=report.pk)).get())
+    for key in ("areas", "casualties", "stockpiles"):
+        assert stored["tables"][key] == content["tables"][key], key
+    _identity, again, errors = read_workbook(
+        exports.report_xlsx(services.with_content(Report.objects.filter(pk=report.pk)).get())
+    )
+    assert errors == []
+    assert [row["area"] for row in again["tables"]["areas"]] == ["Xieng Khouang", "Attapeu", "Sekong"]
+
+
+FORMULA_WITHOUT_VALUE = "a formula with no computed value; type the value or save the workbook in Excel"
+
+
+def test_a_formula_without_a_computed_value_is_an_error_at_its_cell(lao):
+    """A workbook written by a program (or saved without recalculating) holds formulas with
+    no result: read as empty they would pass for a blank cell, so each is named."""
+    book = openpyxl.load_workbook(io.BytesIO(build_workbook(lao, "annual", YEAR, full_content())))
+    book["Form F"][f"C{FIRST_DATA_ROW}"] = "=1250000+0.5"  # contaminated m², a formula with no result
+    book["Form F"][f"D{FIRST_DATA_ROW}"] = "=B1"  # an optional-looking number too
+    book["Form A"]["C4"] = '="Law " & 2024'  # the information of form A
+    book["Cover"]["C7"] = "=2023+1"  # the year covered
+    book["Form H"][f"D{FIRST_DATA_ROW}"] = ArrayFormula(f"D{FIRST_DATA_ROW}", "=SUM({1,0})")  # killed, an array formula
+    out = io.BytesIO()
+    book.save(out)
+    _identity, _content, errors = read_workbook(out.getvalue())
+    where = {(e.sheet, e.row, e.column): e.message for e in errors}
+    for cell in (
+        ("Form F", FIRST_DATA_ROW, "C"),
+        ("Form F", FIRST_DATA_ROW, "D"),
+        ("Form A", 4, "C"),
+        ("Cover", 7, "C"),
+    ):
+        assert where.get(cell, "").startswith("The cell holds " + FORMULA_WITHOUT_VALUE), (cell, where)
+    assert len(errors) == 5, where
+
+
+def test_a_formula_with_a_computed_value_is_read_as_that_value(lao):
+    """What Excel saves: the formula and its last result; the result is what counts."""
+    data = build_workbook(lao, "annual", YEAR, full_content())
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    name = "xl/worksheets/sheet7.xml"  # Form F (the cover is sheet 1)
+    cell = f'<c r="C{FIRST_DATA_ROW}"'.encode()
+    xml = parts[name]
+    start = xml.index(cell)
+    end = xml.index(b"</c>", start) + len(b"</c>")
+    parts[name] = xml[:start] + cell + b"><f>1250000+0.5</f><v>1250000.5</v></c>" + xml[end:]
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for part, body in parts.items():
+            archive.writestr(part, body)
+    _identity, content, errors = read_workbook(out.getvalue())
+    assert errors == []
+    assert content["tables"]["areas"][0]["contaminated_m2"] == Decimal("1250000.5")
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"MZ\x90\x00\x03\x00 an executable named report.xlsx",
+        b"%PDF-1.7 a PDF named report.xlsx",
+    ],
+)
+def test_an_upload_that_is_not_a_workbook_inside_is_refused_before_it_is_read(client, people, lao, data):
+    client.force_login(people["lao_focal_point"])
+    response = upload(client, "LAO", data)
+    assert response.status_code == 422
+    assert "“report.xlsx” is not a .xlsx file: what it holds is of another kind, or damaged." in unescape(
+        response.content.decode()
+    )
+    assert not Report.objects.exists()

@@ -52,12 +52,25 @@ Year = Annotated[int, Field(ge=FIRST_YEAR, le=LAST_YEAR)]
 # --- Shapes ------------------------------------------------------------------------------------
 
 
+class InitialSampleOut(Schema):
+    submitted_on_time: int = Field(description="Of those received on time, how many are fictional sample reports.")
+    submitted_late: int = Field(description="Of those received late, how many are fictional sample reports.")
+
+
+class AnnualSampleOut(Schema):
+    submitted: int = Field(description="Of those received, how many are fictional sample reports.")
+    on_time: int = Field(description="Of those received on time, how many are fictional sample reports.")
+
+
 class InitialFiguresOut(Schema):
     due: int = Field(description="Initial reports (Art. 7(1)) due on or before as_of.")
     submitted_on_time: int = Field(description="Received by their due date: 180 days after entry into force.")
     submitted_late: int = Field(description="Received after their due date, by as_of.")
     overdue: int = Field(description="Not received by as_of, though due before it.")
     overdue_states: list[str] = Field(description="ISO3 codes of the States whose initial report is overdue.")
+    sample: InitialSampleOut | None = Field(
+        None, description="Only while fictional sample data counts in these figures: how many of them it is."
+    )
 
 
 class AnnualFiguresOut(Schema):
@@ -65,6 +78,9 @@ class AnnualFiguresOut(Schema):
     submitted: int = Field(description="Received by as_of.")
     on_time: int = Field(description="Received by 30 April.")
     rate: float = Field(description="submitted / due, rounded to two decimals.")
+    sample: AnnualSampleOut | None = Field(
+        None, description="Only while fictional sample data counts in these figures: how many of them it is."
+    )
 
 
 class FiguresBase(Schema):
@@ -116,7 +132,13 @@ class ReportOut(Schema):
     version: int
     corrects: int | None = Field(description="The id of the version this one corrects.")
     status: ReportStatus
-    due: dt.date | None = Field(description="Art. 7(1): 180 days after entry into force; Art. 7(2): 30 April.")
+    due: dt.date | None = Field(
+        description="Art. 7(1): 180 days after entry into force; Art. 7(2): 30 April. Null for a period not owed."
+    )
+    owed: bool = Field(
+        description="Whether the State owed a report for this period (Art. 7; not before its first annual update, "
+        "Art. 17, nor once its withdrawal took effect, Art. 20). A report not owed has no due date and no verdict."
+    )
     report_date: dt.date | None = Field(description="The date the State gives on its cover page.")
     submitted_on: dt.date | None
     published_on: dt.date | None
@@ -165,6 +187,7 @@ def report_out(report) -> dict:
         "corrects": report.corrects_id,
         "status": report.status,
         "due": report.due_date,
+        "owed": rules.is_owed(report.state.treaty_dates, report.kind, report.year),
         "report_date": report.report_date,
         "submitted_on": report.submitted_on,
         "published_on": report.published_on,

@@ -227,8 +227,10 @@ def confirm_receipt(user, commitment: Commitment, year: int, amount: Decimal, no
 
 @transaction.atomic
 def attach_evidence(user, need: Need, upload):
-    """Keep a document that shows the need (checked by forms.EvidenceForm for kind and size)."""
-    from article6.assistance.models import NeedAttachment
+    """Keep a document that shows the need, of an allowed kind and size and holding what
+    its name says (importing.check_upload, as forms.EvidenceForm checks it)."""
+    from article6.assistance.models import EVIDENCE_EXTENSIONS, EVIDENCE_MAX_BYTES, NeedAttachment
+    from article6.importing import check_upload
 
     require(
         user,
@@ -236,6 +238,7 @@ def attach_evidence(user, need: Need, upload):
         need,
         _("Only the focal points of %(state)s and ISU staff add evidence to its needs.") % {"state": need.state},
     )
+    check_upload(upload, EVIDENCE_EXTENSIONS, EVIDENCE_MAX_BYTES)
     attachment = NeedAttachment(need=need, name=upload.name[:200], size=upload.size, uploaded_by=user)
     attachment.file.save(upload.name, upload, save=False)
     attachment._history_user = user

@@ -37,6 +37,7 @@ CSV_HEADER = [
     "column",
     "value",
     "is_sample",
+    "owed",
 ]
 PDF_CONTENT_TYPE = "application/pdf"
 
@@ -78,6 +79,7 @@ def _csv_value(value: Any) -> str:
 
 
 def _report_rows(report: Report):
+    owed = "true" if rules.is_owed(report.state.treaty_dates, report.kind, report.year) else "false"
     first = [
         _csv_value(value)
         for value in (
@@ -100,6 +102,7 @@ def _report_rows(report: Report):
                     column.field,
                     _csv_value(getattr(row, column.field)),
                     "true" if report.is_sample else "false",
+                    owed,
                 ]
 
 
@@ -143,12 +146,13 @@ def _form_status(section) -> str:
 def timeliness(report: Report) -> str:
     """On time, or late by N days: the first version's submission date against the due
     date of Art. 7(1) (180 days after entry into force) or 7(2) (30 April)."""
+    reason = services.not_owed_reason(report.state, report.kind, report.year)
+    if reason is not None:
+        return _("not owed: %(reason)s") % {"reason": reason}
     first = queries.first_submitted(report)
     if first is None:
         return _("not submitted yet")
     found = queries.timeliness(report, first, first)
-    if found is None:
-        return _("no due date (the Convention is not in force for this State)")
     due = report.due_date.isoformat()
     if found.status is rules.ReportStatus.ON_TIME:
         return _("on time (due %(due)s)") % {"due": due}

@@ -48,14 +48,21 @@ class ReportDateForm(forms.Form):
 
 def _row_form(table):
     """A form for one row of a table, from its model's fields (their validators, units
-    and choices); the measure of a shared munitions table is limited to its own."""
+    and choices) and the limits of `tables`; the measure of a shared munitions table is
+    limited to its own."""
     base = forms.modelform_factory(table.model, fields=table.fields)
+    columns = {column.field: column for column in table.columns}
 
     class RowForm(base):
         def __init__(self, *args, **kwargs):
             super().__init__(*args, **kwargs)
             for name, field in self.fields.items():
                 field.widget.attrs.setdefault("aria-label", field.label)
+                maximum = columns[name].maximum
+                if maximum is not None:
+                    # the limit of `tables`, the same on every database
+                    field.validators.append(columns[name].validator())
+                    field.widget.attrs["max"] = str(maximum)
                 if name == "measure":
                     field.choices = [("", "---------"), *[(v, lbl) for v, lbl in table.columns[0].choices]]
 
@@ -141,7 +148,8 @@ class ReportEditor:
 
 class PeriodForm(forms.Form):
     """Which report to start, online or in the workbook: the initial report, or the
-    annual update for a calendar year that has begun (Art. 7(2))."""
+    annual update for a calendar year that has begun (Art. 7(2)), of a period `state`
+    owes (services.not_owed_reason), when a State is given."""
 
     kind = forms.ChoiceField(label=_("Kind of report"), choices=ReportKind.choices)
     year = forms.IntegerField(
@@ -150,6 +158,10 @@ class PeriodForm(forms.Form):
         help_text=_("For an annual update (Art. 7(2)): the calendar year it covers."),
     )
     from_last = forms.BooleanField(label=_("Start from the latest report"), required=False)
+
+    def __init__(self, *args, state=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.state = state
 
     def clean(self):
         data = super().clean()
@@ -163,6 +175,10 @@ class PeriodForm(forms.Form):
                 )
         else:
             data["year"] = None
+        if self.state is not None and data.get("kind") and not self.has_error("year"):
+            reason = services.not_owed_reason(self.state, data["kind"], data["year"])
+            if reason:
+                self.add_error("year" if data["kind"] == ReportKind.ANNUAL else "kind", reason)
         return data
 
 

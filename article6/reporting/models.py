@@ -239,7 +239,7 @@ class MunitionFigure(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["report", "measure", "munition_type"]
+        ordering = ["report", "pk"]  # the order the State gave its rows in
         verbose_name = _("munitions figure")
         verbose_name_plural = _("munitions figures")
 
@@ -267,7 +267,7 @@ class AreaFigure(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["report", "area"]
+        ordering = ["report", "pk"]  # the order the State gave its rows in
         verbose_name = _("area figure")
         verbose_name_plural = _("area figures")
 
@@ -298,7 +298,7 @@ class CasualtyFigure(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["report", "sex", "age"]
+        ordering = ["report", "pk"]  # the order the State gave its rows in
         verbose_name = _("casualty figure")
         verbose_name_plural = _("casualty figures")
 
@@ -316,7 +316,7 @@ class ResourceFigure(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["report", "pillar"]
+        ordering = ["report", "pk"]  # the order the State gave its rows in
         verbose_name = _("national resources figure")
         verbose_name_plural = _("national resources figures")
 
@@ -343,7 +343,7 @@ class AssistanceFigure(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["report", "direction", "counterpart"]
+        ordering = ["report", "pk"]  # the order the State gave its rows in
         verbose_name = _("assistance figure")
         verbose_name_plural = _("assistance figures")
 

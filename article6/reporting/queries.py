@@ -30,9 +30,9 @@ def submissions(queryset=None) -> list[rules.Submission]:
     query. Each version is listed; `rules.first_submissions` keeps the first."""
     reports = (queryset if queryset is not None else Report.objects.all()).received()
     return [
-        rules.Submission(iso3, kind, year, submitted)
-        for iso3, kind, year, submitted in reports.filter(submitted_on__isnull=False).values_list(
-            "state__iso3", "kind", "year", "submitted_on"
+        rules.Submission(iso3, kind, year, submitted, is_sample)
+        for iso3, kind, year, submitted, is_sample in reports.filter(submitted_on__isnull=False).values_list(
+            "state__iso3", "kind", "year", "submitted_on", "is_sample"
         )
     ]
 
@@ -121,10 +121,10 @@ def _records() -> tuple[list[rules.ReportingState], dict[str, str], list[rules.S
     rows = (
         Report.objects.received()
         .filter(submitted_on__isnull=False)
-        .values_list("state__iso3", "kind", "year", "submitted_on", "historic")
+        .values_list("state__iso3", "kind", "year", "submitted_on", "historic", "is_sample")
     )
-    for iso3, kind, year, submitted, is_historic in rows:
-        submission = rules.Submission(iso3, kind, year, submitted)
+    for iso3, kind, year, submitted, is_historic, is_sample in rows:
+        submission = rules.Submission(iso3, kind, year, submitted, is_sample)
         received.append(submission)
         if is_historic:
             historic.add(submission)
@@ -135,6 +135,8 @@ def _compute(as_of) -> dict:
     states, names, received, historic = _records()
     # What was in by `as_of`, each report once, at its first submission (Art. 7).
     first = [s for s in rules.first_submissions(received).values() if s.submitted <= as_of]
+    dates = {state.iso3: state.dates for state in states}
+    not_owed = sum(1 for s in first if s.iso3 in dates and not rules.is_owed(dates[s.iso3], s.kind, s.year))
     return {
         "figures": rules.figures(states, received, as_of),
         "by_region": rules.figures_by_region(states, received, as_of),
@@ -143,6 +145,8 @@ def _compute(as_of) -> dict:
             "reports": len(first),
             "historic": sum(1 for s in first if s in historic),
             "earliest": min((s.submitted for s in first), default=None),
+            "not_owed": not_owed,
+            "sample": sum(1 for s in first if s.is_sample),
         },
     }
 
@@ -151,9 +155,10 @@ def transparency(as_of) -> dict:
     """Everything the Transparency page shows for `as_of`: `figures` (rules.figures, the
     shape of `article6 reporting --json`), `by_region` (rules.figures_by_region), the
     States' `names` by ISO3 code, and `recorded`: how many reports received by `as_of`
-    this system holds, how many of them ISU recorded from past documents, and the
-    earliest date. Computed once per version of the data and date, then cached: one
-    query when cached, three otherwise."""
+    this system holds, how many of them ISU recorded from past documents, the
+    earliest date, how many are for a period the State did not owe (counted in no
+    figure) and how many are fictional sample data. Computed once per version of the
+    data and date, then cached: one query when cached, three otherwise."""
     import hashlib
 
     from django.core.cache import cache
@@ -280,13 +285,14 @@ def first_submitted(report) -> dt.date | None:
     )
 
 
-def timeliness(report, as_of: dt.date, first: dt.date | None = None) -> rules.Classification | None:
+def timeliness(report, as_of: dt.date, first: dt.date | None = None) -> rules.Classification:
     """On time, late by N days, overdue or not yet due on `as_of`, by the Convention's
-    clock (Art. 7(1), 7(2)); None where the Convention is not in force for the State.
-    `first` is the first version's submission day, when the caller has read it."""
+    clock (Art. 7(1), 7(2)); "not owed", and no verdict, for a period the State did not
+    owe (rules.why_not_owed). `first` is the first version's submission day, when the
+    caller has read it."""
     due = report.due_date
     if due is None:
-        return None
+        return rules.Classification(rules.ReportStatus.NOT_OWED)
     first = first or first_submitted(report)
     submission = rules.Submission(report.state.iso3, report.kind, report.year, first) if first else None
     return rules.classify(rules.DueReport(report.state.iso3, report.kind, report.year, due), submission, as_of)

@@ -18,6 +18,7 @@ from article6.treaty.rules import (
     TreatyDates,
     annual_report_due,
     annual_reports_due_between,
+    first_annual_report_year,
     initial_report_due,
     status_on,
 )
@@ -41,13 +42,15 @@ class Submission:
     """A transparency report received from a State (Art. 7).
 
     `year` is the calendar year an annual update covers (Art. 7(2)); an initial
-    report (Art. 7(1)) has none. `submitted` is the day it was received.
+    report (Art. 7(1)) has none. `submitted` is the day it was received. `is_sample`:
+    a fictional report of the demonstration data, counted but marked as such.
     """
 
     iso3: str
     kind: str
     year: int | None
     submitted: dt.date
+    is_sample: bool = False
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -76,6 +79,7 @@ class ReportStatus(StrEnum):
     DUE = "due"  # due on the as-of day itself, not yet received: still in time
     OVERDUE = "overdue"
     NOT_YET_DUE = "not_yet_due"
+    NOT_OWED = "not_owed"  # a report for a period the State did not owe (see `why_not_owed`): no verdict
 
 
 @dataclass(frozen=True)
@@ -154,32 +158,50 @@ def figures(states: Iterable[ReportingState], submissions: Iterable[Submission],
     calendar year they cover: how many were due by `as_of`, came in by then, came in
     on time, and the rate received/due. Only reports due on or before `as_of` count;
     years with nothing due are left out.
+
+    Where fictional sample reports count in a figure, the group says how many, under
+    "sample" ({"submitted_on_time", "submitted_late"} for the initial reports,
+    {"submitted", "on_time"} for a year): "of which N from sample data". Without
+    sample data the key is absent and the shape is the one scripts rely on.
     """
     first = first_submissions(submissions)
     initial = {"due": 0, "submitted_on_time": 0, "submitted_late": 0, "overdue": 0, "overdue_states": []}
+    initial_sample = {"submitted_on_time": 0, "submitted_late": 0}
     annual: dict[int, dict] = {}
+    annual_sample: dict[int, dict] = {}
     for state in states:
         for due in reports_due(state, as_of):
-            status = classify(due, first.get(due.key), as_of).status
+            submission = first.get(due.key)
+            status = classify(due, submission, as_of).status
+            sample = submission is not None and submission.is_sample
             if due.kind == INITIAL:
                 initial["due"] += 1
                 if status is ReportStatus.ON_TIME:
                     initial["submitted_on_time"] += 1
+                    initial_sample["submitted_on_time"] += sample
                 elif status is ReportStatus.LATE:
                     initial["submitted_late"] += 1
+                    initial_sample["submitted_late"] += sample
                 elif status is ReportStatus.OVERDUE:
                     initial["overdue"] += 1
                     initial["overdue_states"].append(state.iso3)
             else:
                 year = annual.setdefault(due.year, {"due": 0, "submitted": 0, "on_time": 0})
+                of_sample = annual_sample.setdefault(due.year, {"submitted": 0, "on_time": 0})
                 year["due"] += 1
                 if status in (ReportStatus.ON_TIME, ReportStatus.LATE):
                     year["submitted"] += 1
+                    of_sample["submitted"] += sample
                 if status is ReportStatus.ON_TIME:
                     year["on_time"] += 1
+                    of_sample["on_time"] += sample
     initial["overdue_states"].sort()
-    for counts in annual.values():
+    if any(initial_sample.values()):
+        initial["sample"] = initial_sample
+    for year, counts in annual.items():
         counts["rate"] = round(counts["submitted"] / counts["due"], 2) if counts["due"] else 0.0
+        if any(annual_sample[year].values()):
+            counts["sample"] = annual_sample[year]
     return {
         "as_of": as_of.isoformat(),
         "initial": initial,
@@ -199,15 +221,62 @@ def figures_by_region(
     return {region: figures(regions[region], submissions, as_of) for region in sorted(regions)}
 
 
+class NotOwed(StrEnum):
+    """Why a State did not owe a report for a period (see `why_not_owed`)."""
+
+    NOT_A_STATE_PARTY = "not_a_state_party"  # no instrument deposited: Art. 7 binds States Parties
+    BEFORE_FIRST_UPDATE = "before_first_update"  # a year before the first one an annual update covers
+    AFTER_WITHDRAWAL = "after_withdrawal"  # due on or after the day its withdrawal took effect
+
+
+def why_not_owed(dates: TreatyDates, kind: str, year: int | None) -> NotOwed | None:
+    """None if the State owes the report for this period; otherwise why not.
+
+    Art. 7 binds "each State Party": a State that has only signed (or not even that)
+    owes no report, initial or annual, since the Convention enters into force only for a
+    State that deposits its instrument (Art. 17). The initial report covers the State's
+    situation on entry into force (Art. 7(1)); the annual updates cover each calendar
+    year from the one in which the initial report falls due (Art. 7(2);
+    `treaty.rules.first_annual_report_year`), so an update for an earlier year is not
+    owed. Once a withdrawal takes effect (Art. 20(2)) the State is no longer a State
+    Party: a report due on that day or later is not owed. This is the rule
+    `reports_due` lists: a period is owed exactly when `reports_due` lists it once its
+    due date has passed.
+    """
+    if kind not in KINDS:
+        raise ValueError(f"A report is {' or '.join(KINDS)}, not {kind!r}")
+    eif = dates.entry_into_force
+    if eif is None:
+        return NotOwed.NOT_A_STATE_PARTY
+    if kind == INITIAL:
+        due = initial_report_due(eif)
+    else:
+        if year is None:
+            raise ValueError("An annual update (Art. 7(2)) covers a calendar year")
+        if year < first_annual_report_year(eif):
+            return NotOwed.BEFORE_FIRST_UPDATE
+        due = annual_report_due(year)
+    withdrawn = dates.withdrawal_effective
+    if withdrawn is not None and due >= withdrawn:
+        return NotOwed.AFTER_WITHDRAWAL
+    return None
+
+
+def is_owed(dates: TreatyDates, kind: str, year: int | None) -> bool:
+    """Whether the State owes the report of this period (Art. 7, 17, 20; `why_not_owed`)."""
+    return why_not_owed(dates, kind, year) is None
+
+
 def due_date(dates: TreatyDates, kind: str, year: int | None) -> dt.date | None:
     """The day a report is due: the initial report 180 days after entry into force
     (Art. 7(1)), the annual update covering `year` on 30 April of the next year
-    (Art. 7(2)). None for a State the Convention has not entered into force for."""
-    eif = dates.entry_into_force
-    if eif is None:
+    (Art. 7(2)). None for a period the State does not owe (`why_not_owed`): it has no
+    due date, and so no verdict of on time or late."""
+    if kind not in KINDS or (kind == ANNUAL and year is None):
         return None
+    if why_not_owed(dates, kind, year) is not None:
+        return None
+    eif = dates.entry_into_force
     if kind == INITIAL:
         return initial_report_due(eif)
-    if year is None:
-        return None
     return annual_report_due(year)

@@ -14,10 +14,12 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from article6 import asof
 from article6.accounts.permissions import require
-from article6.asof import today
+from article6.reporting import rules
 from article6.reporting.models import (
     Form,
     FormSection,
@@ -110,8 +112,12 @@ def _instances(report: Report, content: dict) -> tuple[list, list[Problem]]:
             row = table.model(report=report, **{k: v for k, v in value.items() if k in table.fields})
             for name in sorted(unknown):
                 problems.append(Problem(table.form, _("There is no such column."), key, number, name))
+            too_large = _above_limits(table, row)
+            for name, message in too_large.items():
+                problems.append(Problem(table.form, message, key, number, name))
             try:
-                row.full_clean(exclude=["report"])
+                # A number above its limit is named once, with the same words on every database.
+                row.full_clean(exclude=["report", *too_large])
             except ValidationError as error:
                 for name, messages in error.message_dict.items():
                     for message in messages:
@@ -122,6 +128,25 @@ def _instances(report: Report, content: dict) -> tuple[list, list[Problem]]:
                 )
             rows.append(row)
     return rows, problems
+
+
+def _above_limits(table, row) -> dict[str, str]:
+    """The columns of `row` holding a number above the limit of `tables` (the same on
+    every database), with the reason."""
+    out = {}
+    for column in table.columns:
+        if column.maximum is None:
+            continue
+        field = table.model._meta.get_field(column.field)
+        try:
+            value = field.to_python(getattr(row, column.field))
+        except ValidationError:
+            continue  # not a number: the model's own check says so
+        try:
+            column.check_limit(value)
+        except ValidationError as error:
+            out[column.field] = error.messages[0]
+    return out
 
 
 def _section_problems(report: Report, sections: dict) -> list[Problem]:
@@ -153,7 +178,7 @@ def check_content(report: Report, content: dict) -> list[Problem]:
     _rows, problems = _instances(report, content)
     problems += _section_problems(report, content.get("sections") or {})
     report_date = content.get("report_date")
-    if report_date and report_date > today():
+    if report_date and report_date > asof.today():
         problems.append(Problem("", _("The date of the report cannot be in the future."), field="report_date"))
     return problems
 
@@ -182,6 +207,68 @@ def missing(report: Report) -> dict[str, list[str]]:
     if report.kind == ReportKind.ANNUAL and not report.year:
         out.setdefault("", []).append(_("Give the calendar year the update covers."))
     return out
+
+
+# --- Which reports are owed -----------------------------------------------------------------
+
+
+def _period(kind: str, year: int | None) -> str:
+    if kind == ReportKind.INITIAL:
+        return _("initial report")
+    return _("annual update for %(year)s") % {"year": year}
+
+
+def _day(day) -> str:
+    return date_format(day, "j F Y")
+
+
+def not_owed_reason(state, kind: str, year: int | None) -> str | None:
+    """None if `state` owes the report of this period (rules.why_not_owed); otherwise
+    why not, in words: a report that is not owed is never filed, and one stored from
+    before gets no verdict of on time or late."""
+    if kind not in rules.KINDS or (kind == ReportKind.ANNUAL and year is None):
+        return None  # not a period at all: the model's own checks say so
+    dates = state.treaty_dates
+    why = rules.why_not_owed(dates, kind, year)
+    if why is None:
+        return None
+    names = {"state": state, "period": _period(kind, year)}
+    if why is rules.NotOwed.NOT_A_STATE_PARTY:
+        return (
+            _(
+                "%(state)s owes no transparency report: it has not deposited an instrument of ratification, "
+                "acceptance, approval or accession, so the Convention is not in force for it (Art. 7, Art. 17)."
+            )
+            % names
+        )
+    eif = dates.entry_into_force
+    if why is rules.NotOwed.BEFORE_FIRST_UPDATE:
+        return _(
+            "%(state)s owes no annual update for %(year)s: the Convention entered into force for it on %(eif)s "
+            "(Art. 17), its initial report covers the time before (Art. 7(1)), and its first annual update "
+            "covers %(first)s (Art. 7(2))."
+        ) % {
+            **names,
+            "year": year,
+            "eif": _day(eif),
+            "first": rules.first_annual_report_year(eif),
+        }
+    due = rules.initial_report_due(eif) if kind == ReportKind.INITIAL else rules.annual_report_due(year)
+    return _(
+        "%(state)s owes no %(period)s: its withdrawal took effect on %(withdrawn)s (Art. 20(2)), and the report "
+        "would only have been due on %(due)s (Art. 7)."
+    ) % {
+        **names,
+        "withdrawn": _day(dates.withdrawal_effective),
+        "due": _day(due),
+    }
+
+
+def require_owed(state, kind: str, year: int | None) -> None:
+    """A ValidationError, with the reason, unless `state` owes the report of this period."""
+    reason = not_owed_reason(state, kind, year)
+    if reason is not None:
+        raise ValidationError(reason, code="not_owed")
 
 
 # --- Writing --------------------------------------------------------------------------------
@@ -218,6 +305,7 @@ def start_report(user, state, kind: str, year: int | None = None, *, from_last: 
     "unchanged since" that report's year, to be changed where things moved on)."""
     require_filing(user, state)
     year = None if kind == ReportKind.INITIAL else year
+    require_owed(state, kind, year)
     existing = Report.objects.filter(state=state, kind=kind, year=year)
     if existing.filter(status=ReportStatus.DRAFT).exists():
         raise ValidationError(_("There is already a draft of this report: carry on with it."))
@@ -250,7 +338,7 @@ def last_content(state, kind: str) -> dict | None:
         return None
     content = content_of(previous)
     content["report_date"] = None
-    since = previous.year if previous.kind == ReportKind.ANNUAL else (previous.submitted_on or today()).year
+    since = previous.year if previous.kind == ReportKind.ANNUAL else (previous.submitted_on or asof.today()).year
     if kind == ReportKind.ANNUAL:
         for values in content["sections"].values():
             if values["status"] == FormStatus.CHANGED:
@@ -318,11 +406,12 @@ def submit(user, report: Report, today: dt.date | None = None) -> Report:
     report = with_content(Report.objects.select_for_update(of=("self",)).filter(pk=report.pk)).get()
     require_edit(user, report)
     _require_draft(report)
+    require_owed(report.state, report.kind, report.year)
     lacks = missing(report)
     if lacks:
         raise ContentInvalid([Problem(form, message) for form, messages in lacks.items() for message in messages])
     report.status = ReportStatus.SUBMITTED
-    report.submitted_on = today or today()
+    report.submitted_on = today or asof.today()
     report.submitted_by = user
     if report.report_date is None:
         report.report_date = report.submitted_on
@@ -338,7 +427,7 @@ def publish(user, report: Report, today: dt.date | None = None) -> Report:
     if report.status != ReportStatus.SUBMITTED:
         raise ValidationError(_("Only a submitted report can be published."))
     report.status = ReportStatus.PUBLISHED
-    report.published_on = today or today()
+    report.published_on = today or asof.today()
     report.published_by = user
     _save(report, user)
     return report
@@ -356,6 +445,7 @@ def correct(user, report: Report) -> Report:
         raise ValidationError(_("This version was already corrected: correct the latest version."))
     if report.historic:
         raise ValidationError(_("A report recorded from a past document has no content to correct."))
+    require_owed(report.state, report.kind, report.year)
     latest = Report.objects.filter(state=report.state, kind=report.kind, year=report.year).aggregate(v=Max("version"))
     new = Report(
         state=report.state,
@@ -389,6 +479,7 @@ def record_past_report(
     published document, so that the reporting figures reach back to 2011."""
     require(user, "reporting.record_past_report", state, _("Only ISU staff record past reports."))
     year = None if kind == ReportKind.INITIAL else year
+    require_owed(state, kind, year)
     if Report.objects.received().filter(state=state, kind=kind, year=year).exists():
         raise ValidationError(_("This report is already recorded."))
     report = Report(

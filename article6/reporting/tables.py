@@ -8,7 +8,9 @@ headers everywhere.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.utils.formats import number_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -32,6 +34,16 @@ from article6.treaty.models import Pillar
 # Kinds of cell: how a value is read from a workbook and checked.
 TEXT, INTEGER, DECIMAL, CHOICE, CURRENCY, YEAR = "text", "integer", "decimal", "choice", "currency", "year"
 
+# The largest number each column holds, the same on SQLite and PostgreSQL, checked by the
+# online form, the workbook and the services alike. A count is a PostgreSQL integer
+# (SQLite would take more, and PostgreSQL refuse it). Submunitions are a bigint; they stop
+# at 15 significant digits, all a spreadsheet keeps of a number typed in. SQLite stores a
+# decimal as a floating-point number and gives back 15 significant digits: with two
+# decimals, 13 before the point (a larger area or amount came back wrong, or not at all).
+MAX_COUNT = 2_147_483_647
+MAX_BIG_COUNT = 999_999_999_999_999
+MAX_DECIMAL = Decimal("9999999999999.99")
+
 
 @dataclass(frozen=True)
 class Column:
@@ -39,6 +51,30 @@ class Column:
     kind: str
     required: bool = True
     choices: tuple[tuple[str, Promise | str], ...] = ()
+    # The largest value of a number column: MAX_COUNT for a count, MAX_DECIMAL for an
+    # area or an amount, unless given.
+    limit: int | Decimal | None = None
+
+    @property
+    def maximum(self) -> int | Decimal | None:
+        if self.limit is not None:
+            return self.limit
+        return {INTEGER: MAX_COUNT, DECIMAL: MAX_DECIMAL}.get(self.kind)
+
+    def check_limit(self, value) -> None:
+        """A ValidationError if `value` is a number above the column's maximum."""
+        maximum = self.maximum
+        if maximum is None or isinstance(value, bool) or not isinstance(value, int | Decimal | float):
+            return
+        if value > maximum:
+            shown = number_format(maximum, decimal_pos=2 if self.kind == DECIMAL else None, force_grouping=True)
+            raise ValidationError(
+                _("At most %(limit)s: a larger number cannot be stored."), code="max_value", params={"limit": shown}
+            )
+
+    def validator(self):
+        """`check_limit` as a form field's validator."""
+        return self.check_limit
 
     def header(self, model) -> str:
         """The column's header: the model field's verbose name."""
@@ -110,7 +146,7 @@ TABLES: tuple[Table, ...] = (
             Column("measure", CHOICE, choices=_choices(MunitionMeasure, _STOCKPILE)),
             Column("munition_type", TEXT),
             Column("munitions", INTEGER),
-            Column("submunitions", INTEGER),
+            Column("submunitions", INTEGER, limit=MAX_BIG_COUNT),
         ),
         measures=_STOCKPILE,
     ),
@@ -124,7 +160,7 @@ TABLES: tuple[Table, ...] = (
             Column("measure", CHOICE, choices=_choices(MunitionMeasure, _RETAINED)),
             Column("munition_type", TEXT),
             Column("munitions", INTEGER),
-            Column("submunitions", INTEGER),
+            Column("submunitions", INTEGER, limit=MAX_BIG_COUNT),
         ),
         measures=_RETAINED,
     ),

@@ -73,7 +73,20 @@ def state_reports(request, iso3: str):
     for due in owed:
         versions = [r for r in reports if r.kind == due.kind and r.year == due.year]
         rows.append({"due": due, "status": due, "versions": versions})
-    start_form = PeriodForm(initial=_next_period(rows)) if may_file else None
+    # A report stored for a period the State did not owe: listed, said so, and given no verdict.
+    listed = {(due.kind, due.year) for due in owed}
+    for kind, year in dict.fromkeys((r.kind, r.year) for r in reports):
+        reason = None if (kind, year) in listed else services.not_owed_reason(state, kind, year)
+        if reason:
+            rows.append(
+                {
+                    "due": {"kind": kind, "year": year, "due": None},
+                    "status": rules.Classification(rules.ReportStatus.NOT_OWED),
+                    "not_owed": reason,
+                    "versions": [r for r in reports if (r.kind, r.year) == (kind, year)],
+                }
+            )
+    start_form = PeriodForm(initial=_next_period(rows), state=state) if may_file else None
     return render(
         request,
         "reporting/state_reports.html",
@@ -94,7 +107,7 @@ def _next_period(rows) -> dict:
 def start(request, iso3: str):
     state = get_object_or_404(State, iso3=iso3.upper()[:3])
     services.require_filing(request.user, state)
-    form = PeriodForm(request.POST)
+    form = PeriodForm(request.POST, state=state)
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
@@ -141,6 +154,7 @@ def report_detail(request, pk: int):
         "report": report,
         "parts": parts,
         "timeliness": queries.timeliness(report, as_of, first_submitted),
+        "not_owed": services.not_owed_reason(report.state, report.kind, report.year),
         "first_submitted": first_submitted,
         "versions": versions,
         "superseded": superseded,
@@ -226,7 +240,10 @@ def _submit(request, report: Report):
     try:
         report = services.submit(request.user, report, today())
     except ValidationError as error:
-        messages.error(request, _("Not submitted yet: the report lacks what is listed below."))
+        if getattr(error, "problems", None):
+            messages.error(request, _("Not submitted yet: the report lacks what is listed below."))
+        else:
+            messages.error(request, _("Not submitted."))
         _problems_message(request, error)
         return redirect("reporting:edit", pk=report.pk)
     timeliness = queries.timeliness(report, report.submitted_on)

@@ -73,7 +73,7 @@ def published_csv(request):
 @login_required
 def workbook(request, iso3: str):
     state = _filing_state(request, iso3)
-    form = PeriodForm(request.GET, auto_id="id_workbook_%s")
+    form = PeriodForm(request.GET, auto_id="id_workbook_%s", state=state)
     if not form.is_valid():
         return _upload_page(request, state, workbook_form=form, status=400)
     kind, year = form.cleaned_data["kind"], form.cleaned_data["year"]

@@ -20,11 +20,19 @@ PUBLISHED_PER_PAGE = 25
 
 
 def _totals(annual: dict[str, dict]) -> dict:
-    """Every annual update due by the date, over all years (Art. 7(2))."""
+    """Every annual update due by the date, over all years (Art. 7(2)), and of those
+    received how many are fictional sample reports."""
     due = sum(c["due"] for c in annual.values())
     submitted = sum(c["submitted"] for c in annual.values())
     on_time = sum(c["on_time"] for c in annual.values())
-    return {"due": due, "submitted": submitted, "on_time": on_time, "rate": submitted / due if due else None}
+    sample = {key: sum(c.get("sample", {}).get(key, 0) for c in annual.values()) for key in ("submitted", "on_time")}
+    return {
+        "due": due,
+        "submitted": submitted,
+        "on_time": on_time,
+        "rate": submitted / due if due else None,
+        "sample": sample if any(sample.values()) else None,
+    }
 
 
 def _with_on_time_rate(annual: dict[str, dict]) -> list[tuple[str, dict]]:

@@ -24,6 +24,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import from_excel
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 
 from article6.asof import today
 from article6.assistance.codelists import currencies
@@ -90,15 +91,15 @@ def _list_validation(ws, values, ref: str, title: str) -> None:
     ws.add_data_validation(validation)
 
 
-def _number_validation(ws, kind: str, ref: str) -> None:
+def _number_validation(ws, kind: str, ref: str, maximum=None) -> None:
     if kind == YEAR:
         validation = DataValidation(type="whole", operator="between", formula1=str(FIRST_YEAR), formula2=str(LAST_YEAR))
         validation.error = _("A year from %(first)s to %(last)s.") % {"first": FIRST_YEAR, "last": LAST_YEAR}
     else:
         validation = DataValidation(
-            type="whole" if kind == INTEGER else "decimal", operator="greaterThanOrEqual", formula1="0"
+            type="whole" if kind == INTEGER else "decimal", operator="between", formula1="0", formula2=str(maximum)
         )
-        validation.error = _("A number, zero or more.")
+        validation.error = _("A number from 0 to %(limit)s.") % {"limit": maximum}
     validation.showErrorMessage = True
     validation.add(ref)
     ws.add_data_validation(validation)
@@ -208,7 +209,7 @@ def _table(ws, row: int, table: Table, rows: list[dict]) -> int:
         if column.kind == CHOICE:
             _list_validation(ws, [code for code, _label in column.choices], ref, column.header(table.model))
         elif column.kind in NUMBER_FORMATS:
-            _number_validation(ws, column.kind, ref)
+            _number_validation(ws, column.kind, ref, column.maximum)
             for number in range(row + 1, last + 1):
                 ws.cell(row=number, column=FIRST_DATA_COLUMN + offset).number_format = NUMBER_FORMATS[column.kind]
     return last + 2
@@ -282,6 +283,27 @@ def build_workbook(
 
 class _Bad(Exception):
     """A cell's value cannot be read as what its column holds."""
+
+
+class _Uncomputed:
+    """A cell holding a formula whose result was never stored (a workbook written by a
+    program, or saved without recalculating): not an empty cell, and no value to read."""
+
+    def __repr__(self) -> str:
+        return "<formula without a computed value>"
+
+
+UNCOMPUTED = _Uncomputed()
+
+
+def _computed(value: Any) -> None:
+    if value is UNCOMPUTED:
+        raise _Bad(
+            _(
+                "The cell holds a formula with no computed value; type the value or save the workbook in Excel, "
+                "which stores the result."
+            )
+        )
 
 
 def _blank(value: Any) -> bool:
@@ -404,22 +426,41 @@ class _Parsed:
     # Where each value came from, to point a problem found later at its cell.
     cells: dict = field(default_factory=dict)
     bad: set = field(default_factory=set)
+    # The same workbook read for its formulas, to tell a formula without a result from an empty cell.
+    formulas: Any = None
 
     def error(self, sheet: str, row: int | None, column: str, message: str) -> None:
         self.errors.append(WorkbookError(sheet, row, column, message))
         self.bad.add((sheet, row, column))
 
 
+def _is_formula(value: Any) -> bool:
+    return (isinstance(value, str) and value.startswith("=")) or isinstance(value, ArrayFormula | DataTableFormula)
+
+
+def _sheet_rows(ws):
+    return ws.iter_rows(min_row=1, max_row=MAX_ROWS + 1, max_col=MAX_COLUMNS, values_only=True)
+
+
 def _rows(ws, parsed: _Parsed, sheet: str):
-    """(row number, values) of the sheet's rows, up to MAX_ROWS."""
-    for number, values in enumerate(
-        ws.iter_rows(min_row=1, max_row=MAX_ROWS + 1, max_col=MAX_COLUMNS, values_only=True), start=1
-    ):
+    """(row number, values) of the sheet's rows, up to MAX_ROWS. A formula whose result
+    was never stored reads as UNCOMPUTED, not as an empty cell."""
+    formulas = iter(())
+    if parsed.formulas is not None and ws.title in parsed.formulas.sheetnames:
+        formulas = _sheet_rows(parsed.formulas[ws.title])
+    for number, values in enumerate(_sheet_rows(ws), start=1):
+        written = next(formulas, ())
+        values = tuple(values) + (None,) * (MAX_COLUMNS - len(values))
+        if any(_is_formula(v) for v in written):
+            values = tuple(
+                UNCOMPUTED if value is None and index < len(written) and _is_formula(written[index]) else value
+                for index, value in enumerate(values)
+            )
         if number > MAX_ROWS:
             if any(not _blank(v) for v in values):
                 parsed.error(sheet, number, "", _("A sheet holds at most %(n)d rows.") % {"n": MAX_ROWS})
             return
-        yield number, tuple(values) + (None,) * (MAX_COLUMNS - len(values))
+        yield number, values
 
 
 def _key(values) -> str:
@@ -440,6 +481,7 @@ def _read_cover(ws, parsed: _Parsed) -> None:
         number, value = found[key]
         parsed.cells[("cover", key)] = (COVER, number, VALUE_LETTER)
         try:
+            _computed(value)
             if key == "state_iso3":
                 if _blank(value):
                     raise _Bad(_("Give the State’s ISO 3166 code."))
@@ -467,13 +509,19 @@ def _read_cover(ws, parsed: _Parsed) -> None:
 def _cell_value(column, value: Any):
     """The value of one cell of a table, or raise _Bad. Empty optional cells read as
     the empty value of their kind."""
+    _computed(value)
     if _blank(value):
         if column.required:
             raise _Bad(_("This cell is required."))
         return EMPTY.get(column.kind)
     if column.kind == CHOICE:
         return _choice(value, column.choices)
-    return READERS[column.kind](value)
+    number = READERS[column.kind](value)
+    try:
+        column.check_limit(number)
+    except ValidationError as error:
+        raise _Bad(error.messages[0]) from None
+    return number
 
 
 def _read_form(ws, form: str, parsed: _Parsed) -> None:
@@ -549,6 +597,7 @@ def _read_section_cell(parsed: _Parsed, sheet: str, form: str, number: int, key:
     if _blank(value):
         return
     try:
+        _computed(value)
         if key == "status":
             section["status"] = _choice(value, FormStatus.choices)
         elif key == "unchanged_since":
@@ -560,7 +609,8 @@ def _read_section_cell(parsed: _Parsed, sheet: str, form: str, number: int, key:
 
 
 def _open(data: bytes, parsed: _Parsed):
-    """The workbook, or None with the reason listed."""
+    """The workbook with the values its formulas last computed, or None with the reason
+    listed; the same workbook with its formulas goes into `parsed.formulas`."""
     not_xlsx = _("This is not an Excel workbook (.xlsx), or it is damaged: download the workbook again and fill it in.")
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -570,11 +620,16 @@ def _open(data: bytes, parsed: _Parsed):
     except (zipfile.BadZipFile, ValueError, OSError):
         parsed.error("", None, "", not_xlsx)
         return None
+    workbook = None
     try:
-        return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        parsed.formulas = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception:  # whatever a damaged file makes openpyxl raise, it is a damaged file
+        if workbook is not None:
+            workbook.close()
         parsed.error("", None, "", not_xlsx)
         return None
+    return workbook
 
 
 def _as_bytes(file) -> bytes:
@@ -607,6 +662,8 @@ def _read(file) -> _Parsed:
         parsed.error("", None, "", _("Part of this workbook cannot be read: it may be damaged."))
     finally:
         workbook.close()
+        parsed.formulas.close()
+        parsed.formulas = None
     _check(parsed)
     return parsed
 
@@ -679,9 +736,14 @@ def import_workbook(user, state, file) -> tuple[Report | None, list[WorkbookErro
             _("This workbook is for %(iso3)s, not %(state)s: upload it on that State’s page.")
             % {"iso3": _shown(iso3), "state": state.iso3},
         )
+    kind, year = parsed.identity["kind"], parsed.identity["year"]
+    if kind and (kind == ReportKind.INITIAL or year is not None):
+        reason = services.not_owed_reason(state, kind, year)
+        if reason:
+            cell = ("cover", "year") if kind == ReportKind.ANNUAL else ("cover", "kind")
+            parsed.error(*parsed.cells.get(cell, (COVER, None, "")), reason)
     if parsed.errors:
         return None, _order(parsed.errors)
-    kind, year = parsed.identity["kind"], parsed.identity["year"]
     try:
         with transaction.atomic():
             draft = Report.objects.filter(state=state, kind=kind, year=year, status=ReportStatus.DRAFT).first()

@@ -10,6 +10,12 @@ from article6.asof import as_of_option
 from article6.reporting import queries
 
 
+def _of_sample(counts: dict, key: str) -> str:
+    """ "(of which N from sample data)" after a figure that counts fictional sample reports."""
+    n = (counts.get("sample") or {}).get(key, 0)
+    return "  " + _("(of which %(n)d from sample data)") % {"n": n} if n else ""
+
+
 class Command(BaseCommand):
     help = gettext_lazy(
         "Transparency reports (Art. 7) on a date: initial reports due, received on time, received late and "
@@ -60,7 +66,7 @@ class Command(BaseCommand):
             (_("late"), "submitted_late"),
             (_("overdue"), "overdue"),
         ):
-            self.stdout.write(f"{indent}  {label:<16} {initial[key]:>5}")
+            self.stdout.write(f"{indent}  {label:<16} {initial[key]:>5}" + _of_sample(initial, key))
         if initial["overdue_states"]:
             self.stdout.write(
                 f"{indent}  " + _("overdue: %(states)s") % {"states": " ".join(initial["overdue_states"])}
@@ -76,5 +82,5 @@ class Command(BaseCommand):
         for year, counts in annual.items():
             self.stdout.write(
                 f"{indent}  {year:<6} {counts['due']:>6} {counts['submitted']:>9} {counts['on_time']:>8} "
-                f"{counts['rate']:>6.0%}"
+                f"{counts['rate']:>6.0%}" + _of_sample(counts, "submitted")
             )
