@@ -616,3 +616,9 @@ def test_setting_up_the_authenticator_counts_as_the_second_factor_for_the_back_o
     key = re.search(r'value="([A-Z2-7]{16,})"', html).group(1)
     client.post("/accounts/2fa/totp/activate/", {"code": current_code(key)})
     assert client.get("/admin/").status_code == 200
+
+
+def test_the_admin_sign_in_page_never_sends_back_to_itself(client, people):
+    force_login_with_second_factor(client, people["isu"])
+    response = client.get("/admin/login/", {"next": "/admin/login/?next=/admin/login/"})
+    assert response.status_code == 302 and response["Location"] == "/admin/"

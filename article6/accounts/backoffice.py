@@ -39,6 +39,8 @@ def may_enter(request) -> bool:
 def login(request, extra_context=None):
     """Stands in for the admin's sign-in page (GET or POST alike: no password is read here)."""
     target = next_from(request, reverse("admin:index"))
+    if target.split("?")[0] == request.path:
+        target = reverse("admin:index")  # never back to this page
     user = request.user
     if not user.is_authenticated:
         return redirect(with_next("account_login", target))
