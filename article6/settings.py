@@ -76,6 +76,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "article6.accounts.middleware.PrivateResponsesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -118,7 +119,19 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# "default" keeps computed figures, per process. "limits" holds what must be counted
+# across every process and kept over a restart: failed sign-ins, second-factor and
+# password-reset attempts, the second-factor codes already used (django-allauth's rate
+# limits, pointed at it by accounts.apps). Its table is made by a migration.
+LIMITS_CACHE_TABLE = "article6_limits_cache"
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "limits": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": LIMITS_CACHE_TABLE,
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
+    },
+}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -175,6 +188,12 @@ ACCOUNT_EMAIL_VERIFICATION = "none"  # the invitation itself proves the address
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_USER_MODEL_USERNAME_FIELD = "username"
 ACCOUNT_ADAPTER = "article6.accounts.adapter.InvitationOnlyAdapter"
+ACCOUNT_FORMS = {
+    "login": "article6.accounts.forms.SignInForm",
+    "reset_password": "article6.accounts.forms.PasswordResetForm",
+}
+# The person is told by e-mail when their password changes (and that their API tokens were revoked).
+ACCOUNT_EMAIL_NOTIFICATIONS = True
 ACCOUNT_LOGOUT_REDIRECT_URL = "/"
 ACCOUNT_RATE_LIMITS = {"login_failed": "5/m/ip,5/5m/key", "reset_password": "5/m/ip,3/m/key"}
 LOGIN_URL = "account_login"

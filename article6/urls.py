@@ -1,28 +1,23 @@
 from django.contrib import admin
-from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
+
+from article6.accounts import backoffice
+from article6.redirects import set_language
 
 admin.site.site_header = _("article6 administration")
 admin.site.site_title = _("article6")
 admin.site.index_title = _("Implementation Support Unit back office")
-# The back office signs in through the site's own sign-in, with its second factor,
-# never through the admin's password-only form.
-admin.site.login = login_required(admin.site.login)
-
-
-def isu_only(request) -> bool:
-    """The back office is for ISU staff (and the administrator), through the permission layer."""
-    from article6.accounts.permissions import is_isu
-
-    return request.user.is_active and is_isu(request.user)
-
-
-admin.site.has_permission = isu_only
+# The back office signs in through the site's own sign-in, with its second factor, never
+# through the admin's password-only form; each page asks the same (accounts.backoffice).
+admin.site.login = backoffice.login
+admin.site.password_change = backoffice.password_change
+admin.site.has_permission = backoffice.may_enter
 handler403 = "article6.accounts.views.forbidden"
 
 urlpatterns = [
-    path("i18n/", include("django.conf.urls.i18n")),
+    # Django's language switch, its redirect checked by the site's one rule (article6.redirects).
+    path("i18n/setlang/", set_language, name="set_language"),
     path("accounts/", include("article6.accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("api/v1/", include("article6.api.urls")),

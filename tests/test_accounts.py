@@ -56,12 +56,18 @@ def test_isu_invites_and_the_person_joins_with_that_role(client, people):
     assert client.get(link).status_code == 404
 
 
-def test_an_invitation_to_an_existing_person_adds_the_role(client, people):
+def test_an_invitation_to_an_existing_person_adds_the_role_once_they_sign_in(client, people):
     lbn = State.objects.get(iso3="LBN")
     invite(client, people["isu"], email="lao@example.org", kind="state_focal_point", state=lbn.pk)
     client.logout()
-    client.post(link_in(mail.outbox[0]), {"password1": "whatever-it-is-42", "password2": "whatever-it-is-42"})
+    link = link_in(mail.outbox[0])
+    # The link alone neither signs in nor adds the role, whatever password is typed.
+    client.post(link, {"password1": "whatever-it-is-42", "password2": "whatever-it-is-42"})
     lao_focal_point = people["lao_focal_point"]
+    assert client.get(reverse("accounts:me")).status_code == 302
+    assert [r.state.iso3 for r in lao_focal_point.roles.all()] == ["LAO"]
+    client.post("/accounts/login/", {"login": "lao@example.org", "password": PASSWORD})
+    client.post(link)
     assert sorted(r.state.iso3 for r in lao_focal_point.roles.all()) == ["LAO", "LBN"]
     lao_focal_point.refresh_from_db()
     assert lao_focal_point.check_password(PASSWORD)  # an existing password is not replaced

@@ -12,6 +12,7 @@ import pytest
 from django.contrib import admin
 from django.urls import URLResolver, get_resolver, reverse
 from people import ROLE_NAMES, everyone, sample_ngo
+from signin import force_login_with_second_factor
 
 from article6.accounts.models import ApiToken, Invitation
 from article6.states.models import OrganisationDeclaration, State, StateDeclaration
@@ -150,7 +151,11 @@ PAGES: dict[str, Entry] = {
     "mfa_reauthenticate": Entry(
         lambda f: "/accounts/2fa/reauthenticate/", signed_in_get(REDIRECT, coordinator=OK, isu=OK)
     ),
-    "mfa_activate_totp": Entry(lambda f: "/accounts/2fa/totp/activate/", signed_in_get(REDIRECT)),
+    # Right after signing in with the password, a first authenticator is set up without
+    # being asked for it again; who already has one is sent to remove it instead.
+    "mfa_activate_totp": Entry(
+        lambda f: "/accounts/2fa/totp/activate/", signed_in_get(OK, coordinator=REDIRECT, isu=REDIRECT)
+    ),
     "mfa_deactivate_totp": Entry(
         lambda f: "/accounts/2fa/totp/deactivate/", signed_in_get(NOT_FOUND, coordinator=REDIRECT, isu=REDIRECT)
     ),
@@ -261,14 +266,17 @@ PAGES: dict[str, Entry] = {
     # The back office's own pages (its model pages are generated below).
     # Anyone else is sent to the back office's sign-in, which says they lack the right.
     "admin:index": Entry(lambda f: "/admin/", BACK_OFFICE),
-    "admin:login": Entry(lambda f: "/admin/login/", {**ANY_SIGNED_IN, "isu": REDIRECT}),
+    # The admin's own sign-in is no way in: the visitor is sent to the site's sign-in (with its
+    # second factor), ISU staff on to the back office, anyone else refused.
+    "admin:login": Entry(lambda f: "/admin/login/", {**only(), "isu": REDIRECT}),
     "admin:logout": Entry(lambda f: "/admin/logout/", {**dict.fromkeys(ROLE_NAMES, REDIRECT), "isu": OK}, "post"),
     "admin:autocomplete": Entry(
         lambda f: "/admin/autocomplete/?app_label=accounts&model_name=role&field_name=state&term=La", BACK_OFFICE
     ),
     "admin:jsi18n": Entry(lambda f: "/admin/jsi18n/", BACK_OFFICE),
     "admin:app_list": Entry(lambda f: "/admin/states/", BACK_OFFICE),
-    "admin:password_change": Entry(lambda f: "/admin/password_change/", BACK_OFFICE),
+    # A password is changed on the site's own page (which revokes the API tokens).
+    "admin:password_change": Entry(lambda f: "/admin/password_change/", {**BACK_OFFICE, "isu": REDIRECT}),
     "admin:password_change_done": Entry(lambda f: "/admin/password_change/done/", BACK_OFFICE),
     "admin:view_on_site": Entry(
         lambda f: reverse("admin:view_on_site", args=[f["state_ct"], f["lao"].pk]), {**BACK_OFFICE, "isu": REDIRECT}
@@ -290,6 +298,8 @@ def admin_expected(label: str, action: str) -> dict:
         outcome["isu"] = FORBIDDEN
     elif label in ("accounts.apitoken", "assistance.digestsent", "reporting.remindersent") and action == "add":
         outcome["isu"] = FORBIDDEN
+    elif label == "accounts.accountevent" and action in ("add", "delete"):
+        outcome["isu"] = FORBIDDEN  # the accounts' audit trail is read, never written, in the back office
     else:
         outcome["isu"] = OK
     return outcome
@@ -496,7 +506,7 @@ def assistance_records(people, lao, ngo) -> dict:
 def request_as(client, user, entry: Entry, fixtures):
     client.logout()
     if user is not None:
-        client.force_login(user)
+        force_login_with_second_factor(client, user)
     # Placeholders in the data name records of the fixtures: "NEED" is the need's id.
     data = {
         key: fixtures[value.lower()].pk if value in ("NEED", "OFFER2") else value for key, value in entry.data.items()
@@ -559,9 +569,29 @@ def test_back_office_page(client, world, name):
     for role in ROLE_NAMES:
         client.logout()
         if world["people"][role] is not None:
-            client.force_login(world["people"][role])
+            force_login_with_second_factor(client, world["people"][role])
         got[role] = outcome_of(client.get(url))
     assert got == admin_expected(label, action), url
+
+
+@pytest.mark.parametrize("role", ROLE_NAMES)
+def test_the_admin_sign_in_form_is_no_way_in(client, world, role, django_user_model):
+    """For every role: the superuser's e-mail and password posted to the admin's own
+    sign-in form sign nobody in, and its `next` never leads off the site."""
+    django_user_model.objects.create_superuser("matrix-root", "matrix-root@example.org", "a-long-root-password-1")
+    user = world["people"][role]
+    client.logout()
+    if user is not None:
+        force_login_with_second_factor(client, user)
+    response = client.post(
+        "/admin/login/?next=https://evil.invalid/",
+        {"username": "matrix-root@example.org", "password": "a-long-root-password-1", "next": "https://evil.invalid/"},
+    )
+    expected = {**only(), "isu": REDIRECT}[role]
+    assert outcome_of(response) == expected
+    if response.status_code == 302:
+        assert "evil" not in response["Location"] and response["Location"].startswith("/")
+    assert int(client.session.get("_auth_user_id", 0) or 0) == (user.pk if user is not None else 0)
 
 
 # --- API operations -------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from pagetools import element, text
 from people import everyone, sample_ngo
+from signin import force_login_with_second_factor
 
 from article6.states.models import DeclarationStatus, State, StateDeclaration
 
@@ -187,7 +188,7 @@ def test_history_records_changes_made_through_pages(client, people):
 
 
 def test_history_records_changes_made_through_the_admin(client, people):
-    signed_in(client, people["isu"])
+    force_login_with_second_factor(client, people["isu"])  # the back office asks for the second factor
     lao = State.objects.get(iso3="LAO")
     response = client.post(
         reverse("admin:states_statedeclaration_add"),

@@ -9,6 +9,7 @@ import pytest
 from django.core import mail
 from django.core.management import CommandError, call_command
 from people import everyone, person
+from signin import force_login_with_second_factor
 
 from article6.accounts.models import RoleKind
 from article6.reporting.models import ReminderSent, Report
@@ -209,7 +210,7 @@ def inlines(*prefixes) -> dict:
 def test_isu_records_a_past_report_in_the_back_office(client, people):
     from django.urls import reverse
 
-    client.force_login(people["isu"])
+    force_login_with_second_factor(client, people["isu"])  # the back office asks for the second factor
     fiji = State.objects.get(iso3="FJI")
     response = client.post(
         reverse("admin:reporting_report_add"),
@@ -238,7 +239,7 @@ def test_the_reminders_sent_are_listed_read_only(client, people):
     from django.urls import reverse
 
     run(DUE - days(60))
-    client.force_login(people["isu"])
+    force_login_with_second_factor(client, people["isu"])
     page = client.get(reverse("admin:reporting_remindersent_changelist")).content.decode()
     assert "Lao People" in page and "60 days before the due date" in page
     sent = ReminderSent.objects.get(state__iso3="LAO")

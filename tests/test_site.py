@@ -72,7 +72,13 @@ def test_back_office_requires_staff_sign_in(client, reference, django_user_model
 
     from article6.accounts.totp import activate_totp
 
-    activate_totp(admin)
+    secret = activate_totp(admin)
+    # A session that has not used the second factor is asked for it before any back-office page.
+    response = client.get(client.get("/admin/states/state/")["Location"])
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/2fa/reauthenticate/")
+    from article6.accounts.totp import current_code
+
+    client.post(response["Location"], {"code": current_code(secret)})
     assert client.get("/admin/states/state/").status_code == 200
     assert client.get("/admin/treaty/obligationfact/").status_code == 200
 

@@ -3,11 +3,27 @@ invitation, creating an API token."""
 
 from __future__ import annotations
 
+from allauth.account.forms import LoginForm, ResetPasswordForm
 from django import forms
 from django.contrib.auth import get_user_model, password_validation
 from django.utils.translation import gettext_lazy as _
 
+from article6.accounts.emails import normalise_email
 from article6.accounts.models import ApiToken, Invitation, TokenScope
+
+
+class SignInForm(LoginForm):
+    """allauth's sign-in form, the address read in the one form every address is stored in."""
+
+    def clean_login(self) -> str:
+        return normalise_email(super().clean_login())
+
+
+class PasswordResetForm(ResetPasswordForm):
+    """allauth's reset form; the link goes to the address as stored, in its one form."""
+
+    def clean_email(self) -> str:
+        return normalise_email(super().clean_email())
 
 
 class InvitationForm(forms.ModelForm):
@@ -28,7 +44,7 @@ class InvitationForm(forms.ModelForm):
             )
 
     def clean_email(self):
-        return self.cleaned_data["email"].strip().lower()
+        return normalise_email(self.cleaned_data["email"])
 
 
 class AcceptInvitationForm(forms.Form):

@@ -116,6 +116,7 @@ class Role(RoleScope):
 
 
 INVITATION_DAYS = 14
+FIXED_MESSAGE = _("An invitation's address, role and scope are fixed once it is sent; withdraw it and send a new one.")
 
 
 def _token() -> str:
@@ -138,7 +139,16 @@ class Invitation(RoleScope):
     created = models.DateTimeField(_("sent"), auto_now_add=True)
     expires = models.DateTimeField(_("expires"), default=_expiry)
     accepted = models.DateTimeField(_("accepted"), null=True, blank=True)
+    withdrawn = models.DateTimeField(
+        _("withdrawn"),
+        null=True,
+        blank=True,
+        help_text=_("Set when the person who sent it may no longer invite: the link no longer works."),
+    )
     history = HistoricalRecords()
+
+    # What the e-mail promised: to whom, which role, for what. Fixed once the invitation is sent.
+    FIXED_FIELDS = ("email", "kind", "state", "organisation", "thematic_area")
 
     class Meta:
         ordering = ["-created"]
@@ -148,9 +158,44 @@ class Invitation(RoleScope):
     def __str__(self) -> str:
         return f"{self.email}: {self.get_kind_display()}"
 
+    def save(self, *args, **kwargs):
+        from article6.accounts.emails import normalise_email
+
+        self.email = normalise_email(self.email)
+        fields = kwargs.get("update_fields")
+        fixed = {*self.FIXED_FIELDS, *(f"{name}_id" for name in self.FIXED_FIELDS)}
+        changed = self.changed_fixed_fields() if fields is None or fixed & set(fields) else []
+        if changed:
+            raise ValidationError(dict.fromkeys(changed, FIXED_MESSAGE))
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        from article6.accounts.emails import normalise_email
+
+        self.email = normalise_email(self.email)
+        errors = {}
+        try:
+            super().clean()
+        except ValidationError as error:
+            errors.update(error.update_error_dict({}))
+        for name in self.changed_fixed_fields():
+            errors.setdefault(name, []).append(FIXED_MESSAGE)
+        if errors:
+            raise ValidationError(errors)
+
     @property
     def is_usable(self) -> bool:
-        return self.accepted is None and self.expires > timezone.now()
+        return self.accepted is None and self.withdrawn is None and self.expires > timezone.now()
+
+    def changed_fixed_fields(self) -> list[str]:
+        """The fixed fields whose value differs from the invitation as sent."""
+        if self._state.adding or self.pk is None:
+            return []
+        fields = [self._meta.get_field(name) for name in self.FIXED_FIELDS]
+        stored = type(self)._default_manager.filter(pk=self.pk).values(*(f.attname for f in fields)).first()
+        if stored is None:
+            return []
+        return [f.name for f in fields if stored[f.attname] != getattr(self, f.attname)]
 
 
 class TokenScope(models.TextChoices):
@@ -198,3 +243,59 @@ class ApiToken(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked is None
+
+
+class AccountEventKind(models.TextChoices):
+    SIGNED_IN = "signed_in", _("signed in")
+    PASSWORD_CHANGED = "password_changed", _("password changed")
+    PASSWORD_RESET = "password_reset", _("password reset by e-mail")
+    PASSWORD_SET = "password_set", _("password set by the administrator")
+    TOKENS_REVOKED = "tokens_revoked", _("API tokens revoked")
+    SECOND_FACTOR_ADDED = "second_factor_added", _("second factor set up")
+    SECOND_FACTOR_REMOVED = "second_factor_removed", _("second factor removed")
+    RECOVERY_CODES_RENEWED = "recovery_codes_renewed", _("recovery codes renewed")
+    DEACTIVATED = "deactivated", _("account deactivated")
+    REACTIVATED = "reactivated", _("account reactivated")
+    SUPERUSER_GRANTED = "superuser_granted", _("made administrator (superuser)")
+    SUPERUSER_REMOVED = "superuser_removed", _("administrator (superuser) right removed")
+    STAFF_GRANTED = "staff_granted", _("staff status given")
+    STAFF_REMOVED = "staff_removed", _("staff status removed")
+    EMAIL_CHANGED = "email_changed", _("e-mail address changed")
+    INVITATION_ACCEPTED = "invitation_accepted", _("invitation accepted")
+    INVITATIONS_WITHDRAWN = "invitations_withdrawn", _("invitations withdrawn")
+
+
+class AccountEvent(models.Model):
+    """What happened to an account itself, who did it and when: sign-ins, passwords,
+    second factors, deactivation, administrator and staff rights. The addresses are kept
+    as they were, so that the record outlives the account."""
+
+    created = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    kind = models.CharField(_("what"), max_length=30, choices=AccountEventKind.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="account_events",
+        verbose_name=_("person"),
+    )
+    email = models.CharField(_("account"), max_length=254)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("done by"),
+    )
+    actor_email = models.CharField(_("done by"), max_length=254, blank=True)
+    detail = models.CharField(_("detail"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-created", "-pk"]
+        verbose_name = _("account event")
+        verbose_name_plural = _("account events")
+
+    def __str__(self) -> str:
+        return f"{self.email}: {self.get_kind_display()}"

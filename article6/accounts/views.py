@@ -5,6 +5,7 @@ functions (accounts.invitations) do the work."""
 
 from __future__ import annotations
 
+from allauth.account.internal.flows.login import record_authentication
 from allauth.account.utils import perform_login
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -18,6 +19,7 @@ from article6.accounts.forms import AcceptInvitationForm, ApiTokenForm, Invitati
 from article6.accounts.models import ApiToken, Invitation
 from article6.accounts.permissions import require, roles_of
 from article6.paging import page_of
+from article6.redirects import with_next
 
 INVITATIONS_PER_PAGE = 50
 
@@ -48,16 +50,38 @@ def invitation_list(request):
 
 
 def accept_invitation(request, token: str):
+    """A new address chooses a password here. An address that already has an account is
+    never signed in by the link: its owner signs in as usual, then accepts here."""
     invitation = invitations.usable_invitation(token)
     if invitation is None:
         return render(request, "accounts/invitation_unusable.html", status=404)
+    existing = invitations.existing_account(invitation)
+    if existing is not None:
+        return _accept_as_existing_account(request, invitation, existing)
     form = AcceptInvitationForm(request.POST or None, invitation=invitation)
     if request.method == "POST" and form.is_valid():
         user = invitations.accept(invitation, form.cleaned_data["password1"], form.cleaned_data["name"])
         messages.success(request, _("Welcome. Your account is ready."))
+        # The password was typed just now: it counts as this session's sign-in with a password.
+        record_authentication(request, user, "password", email=user.email)
         # Signs in through allauth, so a second factor is asked for where it applies.
         return perform_login(request, user, email_verification="none", redirect_url="/accounts/me/")
     return render(request, "accounts/accept_invitation.html", {"form": form, "invitation": invitation})
+
+
+def _accept_as_existing_account(request, invitation, existing):
+    here = request.get_full_path()
+    if not request.user.is_authenticated:
+        context = {"invitation": invitation, "sign_in": with_next("account_login", here)}
+        return render(request, "accounts/accept_invitation_existing.html", context)
+    if request.user != existing:
+        context = {"invitation": invitation, "other_account": True}
+        return render(request, "accounts/accept_invitation_existing.html", context, status=403)
+    if request.method == "POST":
+        role = invitations.accept_as(invitation, request.user)
+        messages.success(request, _("The role %(role)s is added to your account.") % {"role": role})
+        return redirect("accounts:me")
+    return render(request, "accounts/accept_invitation_existing.html", {"invitation": invitation})
 
 
 @login_required

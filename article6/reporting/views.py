@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 from article6.accounts.permissions import require
 from article6.asof import today
 from article6.paging import page_of
+from article6.redirects import redirect_next
 from article6.reporting import queries, rules, services
 from article6.reporting.forms import PastReportForm, PeriodForm, ReportEditor
 from article6.reporting.models import Form, Report, ReportKind, ReportStatus
@@ -276,7 +277,7 @@ def publish(request, pk: int):
         _problems_message(request, error)
     else:
         messages.success(request, _("Published: everyone can read it now."))
-    return redirect(request.POST.get("next") or report.get_absolute_url())
+    return redirect_next(request, report.get_absolute_url())
 
 
 @login_required

@@ -25,6 +25,13 @@ class Command(BaseCommand):
         user.is_staff = user.is_superuser = user.is_active = True
         user.set_password(password)
         user.save()
+        if not created:
+            # A new password revokes the account's API tokens, as everywhere else.
+            from article6.accounts import events
+
+            revoked = events.password_replaced(user, reason="ensure-admin")
+            detail = f"{revoked} API tokens revoked" if revoked else ""
+            events.record(events.Kind.PASSWORD_SET, user, detail=detail)
         verb = "created" if created else "password reset"
         self.stdout.write(
             "\n".join(
