@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from django.db.models import Q
 from django.utils.translation import gettext as _
@@ -31,16 +31,21 @@ from article6.api.errors import UNREADABLE_BODY, BadParameter, Detail, InvalidVa
 from article6.api.paging import Page, Paging
 from article6.api.params import Iso3
 from article6.assistance import queries, services
+from article6.assistance.filters import (
+    MAX_ID,
+    CommitmentFilters,
+    GapFilters,
+    NeedFilters,
+    OfferFilters,
+    RegionName,
+    Year,
+)
 from article6.assistance.models import (
-    FIRST_YEAR,
-    LAST_YEAR,
     Channel,
     Commitment,
     CommitmentNeed,
-    CommitmentPillar,
     DeclaredNeedStatus,
     ExchangeRate,
-    Flow,
     FlowKind,
     Modality,
     Need,
@@ -49,9 +54,8 @@ from article6.assistance.models import (
     OfferKind,
     Priority,
 )
-from article6.states.models import Organisation, Region, State
+from article6.states.models import Organisation, State
 from article6.treaty.models import Pillar
-from article6.treaty.queries import ISO3_CODE
 
 try:
     from ninja import Status
@@ -63,7 +67,6 @@ except ImportError:  # django-ninja releases before Status: a (status, body) tup
 
 router = Router()
 
-MAX_ID = 2**63 - 1  # the largest the database's ids hold
 MAX_NOTE = 500  # a confirmation's note (Flow.description)
 TAGS = ["Assistance"]
 READ = {"auth": OPTIONAL, "openapi_extra": OPTIONAL_SECURITY, "tags": TAGS}
@@ -81,157 +84,13 @@ def _currency(value: str) -> str:
     return value.strip().upper()
 
 
-def _provider_key(value: str) -> str:
-    key = value.strip().upper()
-    if not (ISO3_CODE.fullmatch(key) or (key.isascii() and key.isdigit() and 0 < int(key) <= MAX_ID)):
-        raise ValueError(
-            _("“%(value)s” is neither a State's ISO3 code nor an organisation's id.") % {"value": value[:20]}
-        )
-    return key
-
-
 # An ISO 4217 code, any case; the records' own validation says whether it is known.
 Currency = Annotated[str, StringConstraints(max_length=3), AfterValidator(_currency)]
-Year = Annotated[int, Field(ge=FIRST_YEAR, le=LAST_YEAR)]
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 Money = Annotated[Decimal, Field(max_digits=18, decimal_places=2)]
 Language = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}$")]
-RegionName = Literal[tuple(Region.values)]  # type: ignore[valid-type]
-ProviderKey = Annotated[str, AfterValidator(_provider_key)]
 
 ID_PATH = Path(ge=1, le=MAX_ID, description="The record's id.")
-
-
-def _state(code: str, parameter: str) -> State:
-    """The State of an ISO3 code given as a filter (400 naming the parameter if unknown)."""
-    state = State.objects.filter(iso3=code).first()
-    if state is None:
-        raise BadParameter(parameter, _("No State has the ISO3 code “%(code)s”.") % {"code": code})
-    return state
-
-
-def _json_list_has(field: str, value: str) -> Q:
-    """Records whose JSON list `field` holds `value` (a code from a fixed list, so never
-    holding a quote): the quoted value in the list's JSON text, on SQLite and PostgreSQL
-    alike (JSON `contains` is PostgreSQL-only)."""
-    return Q(**{f"{field}__icontains": f'"{value}"'})
-
-
-def _provider_q(key: str, parameter: str) -> Q:
-    if key.isdigit():
-        if not Organisation.objects.filter(pk=int(key)).exists():
-            raise BadParameter(parameter, _("No organisation has the id “%(id)s”.") % {"id": key})
-        return Q(provider_organisation_id=int(key))
-    return Q(provider_state=_state(key, parameter))
-
-
-class NeedFilters(Schema):
-    """The filters of the needs, in the API and in the exports alike."""
-
-    state: Iso3 | None = Field(None, description="Only needs of this State (ISO3 code, any case).")
-    pillar: Pillar | None = None
-    modality: Modality | None = None
-    status: NeedStatus | None = None
-    region: RegionName | None = Field(None, description="Only needs of States of this region.")
-    year: Year | None = Field(None, description="Only needs whose period covers this year.")
-
-    def apply(self, needs):
-        # One query more with `state` (the State, so that an unknown code gets a 400).
-        if self.state:
-            needs = needs.filter(state=_state(self.state, "state"))
-        if self.pillar:
-            needs = needs.filter(pillar=self.pillar)
-        if self.modality:
-            needs = needs.filter(modality=self.modality)
-        if self.status:
-            needs = needs.filter(status=self.status)
-        if self.region:
-            needs = needs.filter(state__region=self.region)
-        if self.year:
-            needs = needs.filter(start_year__lte=self.year, end_year__gte=self.year)
-        return needs
-
-
-class OfferFilters(Schema):
-    """The filters of the offers, in the API and in the exports alike."""
-
-    pillar: Pillar | None = None
-    modality: Modality | None = None
-    kind: OfferKind | None = None
-    region: RegionName | None = Field(None, description="Only offers for this region.")
-    state: Iso3 | None = Field(
-        None, description="Only offers that name this State (ISO3 code) among those of interest, or its region."
-    )
-    provider: ProviderKey | None = Field(
-        None, description="Only offers of this donor State (ISO3 code) or organisation (id)."
-    )
-    year: Year | None = Field(None, description="Only offers whose period covers this year.")
-
-    def apply(self, offers):
-        # One query more with `state`, one with `provider`.
-        if self.pillar:
-            offers = offers.filter(_json_list_has("pillars", self.pillar))
-        if self.modality:
-            offers = offers.filter(_json_list_has("modalities", self.modality))
-        if self.kind:
-            offers = offers.filter(_json_list_has("kinds", self.kind))
-        if self.region:
-            offers = offers.filter(_json_list_has("regions", self.region))
-        if self.state:
-            state = _state(self.state, "state")
-            named = Offer.states.through.objects.filter(state=state).values("offer_id")
-            offers = offers.filter(Q(pk__in=named) | _json_list_has("regions", state.region))
-        if self.provider:
-            offers = offers.filter(_provider_q(self.provider, "provider"))
-        if self.year:
-            offers = offers.filter(start_year__lte=self.year, end_year__gte=self.year)
-        return offers
-
-
-class CommitmentFilters(Schema):
-    """The filters of the commitments, in the API and in the exports alike."""
-
-    recipient: Iso3 | None = Field(None, description="Only commitments to this State (ISO3 code).")
-    provider: ProviderKey | None = Field(
-        None, description="Only commitments of this donor State (ISO3 code) or organisation (id)."
-    )
-    pillar: Pillar | None = Field(None, description="Only commitments with a share for this pillar.")
-    year: Year | None = Field(None, description="Only commitments with an amount in this year.")
-    source: str | None = Field(
-        None, max_length=300, description="Only commitments whose source begins so: `manual`, `iati:`, `crs:`, …"
-    )
-
-    def apply(self, commitments):
-        # One query more with `recipient`, one with `provider`.
-        if self.recipient:
-            commitments = commitments.filter(recipient=_state(self.recipient, "recipient"))
-        if self.provider:
-            commitments = commitments.filter(_provider_q(self.provider, "provider"))
-        if self.pillar:
-            shares = CommitmentPillar.objects.filter(pillar=self.pillar).values("commitment_id")
-            commitments = commitments.filter(pk__in=shares)
-        if self.year:
-            commitments = commitments.filter(pk__in=Flow.objects.filter(year=self.year).values("commitment_id"))
-        if self.source:
-            commitments = commitments.filter(source__startswith=self.source)
-        return commitments
-
-
-class GapFilters(Schema):
-    state: Iso3 | None = Field(None, description="Only this State (ISO3 code).")
-    year: Year | None = None
-    pillar: Pillar | None = None
-
-    def rows(self, user) -> list:
-        # One query more with `state`.
-        if self.state:
-            _state(self.state, "state")
-        return queries.gap(user, state=self.state, year=self.year, pillar=self.pillar)
-
-
-def set_filters(filters: Schema) -> dict[str, Any]:
-    """The filters given, as text (for the exports' "About" sheet)."""
-    return {name: str(value) for name, value in filters.model_dump(mode="json", exclude_none=True).items()}
 
 
 # --- Shapes ------------------------------------------------------------------------------------

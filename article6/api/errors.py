@@ -31,6 +31,8 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
 from pydantic import Field
 
+from article6.assistance.filters import UnknownValue
+
 
 class ParameterError(Schema):
     parameter: str = Field(description="The query or path parameter, or the field of the body, at fault.")
@@ -192,7 +194,8 @@ def install(api) -> None:
         )
 
     @api.exception_handler(BadParameter)
-    def bad_parameter(request, exc: BadParameter):
+    @api.exception_handler(UnknownValue)
+    def bad_parameter(request, exc: BadParameter | UnknownValue):
         return api.create_response(
             request, {"detail": [{"parameter": exc.parameter, "reason": exc.reason}]}, status=400
         )
