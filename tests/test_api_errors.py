@@ -46,6 +46,11 @@ def answers_a_page(schema: dict, op: dict) -> bool:
     return content is not None and "items" in resolve(schema, content["schema"]).get("properties", {})
 
 
+def answers_an_array(schema: dict, op: dict) -> bool:
+    content = op["responses"].get("200", {}).get("content", {}).get("application/json")
+    return content is not None and resolve(schema, content["schema"]).get("type") == "array"
+
+
 def admits_null(schema: dict, node: dict) -> bool:
     node = resolve(schema, node)
     if node.get("type") == "null" or "null" in (node.get("type") or []):
@@ -72,6 +77,9 @@ def test_every_list_operation_pages_alike_within_bounds(client, world):
     schema = openapi(client)
     lists = {name: found for name, found in operations(schema).items() if answers_a_page(schema, found[2])}
     assert set(lists) == LIST_OPERATIONS
+    # The one list that is not a page is bounded otherwise: its period is at most ten years.
+    arrays = {name for name, (_m, _p, op) in operations(schema).items() if answers_an_array(schema, op)}
+    assert arrays == {"list_deadlines"}
     token = world["tokens"]["isu"]
     for name, (method, path, op) in lists.items():
         assert method == "GET", name
@@ -231,3 +239,20 @@ def test_an_unknown_path_or_method_is_json(client, reference):
     assert response.status_code == 405
     assert response["Content-Type"].startswith("application/json")
     assert "GET" in response["Allow"] and response.json()["detail"]
+
+
+def test_an_unexpected_error_writes_nothing_when_requests_are_atomic(monkeypatch, reference):
+    """The 500 is answered, not raised: the request's own transaction is still rolled back."""
+    from django.db import connection
+
+    from article6.assistance.models import ExchangeRate
+
+    def half_write(*args, **kwargs):
+        ExchangeRate.objects.create(currency="EUR", year=2026, usd_per_unit=1, source="half-written")
+        raise RuntimeError("after the write")
+
+    monkeypatch.setitem(connection.settings_dict, "ATOMIC_REQUESTS", True)
+    monkeypatch.setattr("article6.treaty.queries.membership_json", half_write)
+    response = Client(raise_request_exception=False).get(f"{API}/membership")
+    assert response.status_code == 500 and response.json()["detail"]
+    assert not ExchangeRate.objects.filter(source="half-written").exists()

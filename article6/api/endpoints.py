@@ -6,8 +6,10 @@ Every figure is computed as of a date (`as_of`, default today) by the shared
 queries (treaty.queries), the same the pages and the command line use. Every
 date is ISO 8601 (YYYY-MM-DD). A bad parameter gets a JSON error naming it:
 422 when it is not a valid value, 400 when valid values do not go together,
-404 for an unknown State (article6.api.errors). Each operation runs a fixed
-number of SQL queries, whatever the number of States.
+404 for an unknown State, and every other error too is JSON, an unexpected one
+(500) included (article6.api.errors). Every list is a page of the same shape,
+with the same bounded `limit` and `offset` (article6.api.paging). Each operation
+runs a fixed number of SQL queries, whatever the number of States.
 """
 
 from __future__ import annotations

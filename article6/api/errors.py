@@ -22,6 +22,7 @@ from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.signals import got_request_exception
+from django.db import connections, transaction
 from django.http import JsonResponse
 from django.utils.log import log_response
 from django.utils.translation import gettext as _
@@ -109,6 +110,10 @@ def _unexpected(request, exc: Exception):
     uncaught exception (the test client then raises it, as for a page)."""
     if settings.DEBUG_PROPAGATE_EXCEPTIONS:
         raise exc
+    # Answered rather than raised: the request's own transaction (ATOMIC_REQUESTS) must still be rolled back.
+    for connection in connections.all(initialized_only=True):
+        if connection.settings_dict.get("ATOMIC_REQUESTS") and connection.in_atomic_block:
+            transaction.set_rollback(True, using=connection.alias)
     got_request_exception.send(sender=None, request=request)
     response = _json({"detail": _(UNEXPECTED)}, 500)
     log_response("Internal Server Error: %s", request.path, response=response, request=request, exception=exc)
