@@ -139,7 +139,7 @@ def test_priority_high_is_the_same_everywhere(client, world):
     ("name", "params", "field", "reason"),
     [
         ("needs", {"priority": "urgent"}, "priority", "Choose one of the values offered."),
-        ("needs", {"year": "1999"}, "year", "Give a number from 2008."),
+        ("needs", {"year": "1999"}, "year", "Give a number of at least 2008."),
         ("needs", {"state": "LA"}, "state", "“LA” is not an ISO 3166-1 alpha-3 code (three letters)."),
         ("needs", {"state": "XYZ"}, "state", "No State has the ISO3 code “XYZ”."),
         ("offers", {"provider": "Norway"}, "provider", "neither a State's ISO3 code nor an organisation's id"),

@@ -306,8 +306,8 @@ FILTER_REASONS = {
     "enum": _("Choose one of the values offered."),
     "literal_error": _("Choose one of the values offered."),
     "int_parsing": _("Give a whole number."),
-    "greater_than_equal": _("Give a number from %(ge)s."),
-    "less_than_equal": _("Give a number up to %(le)s."),
+    "greater_than_equal": _("Give a number of at least %(ge)s."),
+    "less_than_equal": _("Give a number of at most %(le)s."),
     "string_too_long": _("Give at most %(max_length)s characters."),
 }
 
