@@ -787,6 +787,10 @@ def test_exchange_rates_are_public(client, world):
     data = ok(call(client, "GET", "/exchange-rates"))
     assert data == {
         "count": 2,
+        "limit": 50,
+        "offset": 0,
+        "next_offset": None,
+        "previous_offset": None,
         "items": [
             {"currency": "GBP", "year": 2026, "usd_per_unit": 1.25, "source": "Test rate"},
             {"currency": "GBP", "year": 2027, "usd_per_unit": 1.3, "source": "Test rate"},

@@ -321,6 +321,53 @@ def test_lenient_imports_the_valid_activities_and_lists_the_invalid(reference, t
         run("import-iati", "--strict", str(path))
 
 
+def run_failing(*args) -> tuple[str, str]:
+    """(stdout, the error) of a command that fails."""
+    out = StringIO()
+    with pytest.raises(CommandError) as caught:
+        call_command(*args, stdout=out, stderr=StringIO())
+    return out.getvalue(), str(caught.value)
+
+
+def test_a_file_whose_every_activity_is_invalid_fails_with_a_summary(reference, tmp_path):
+    """Tens of thousands of invalid activities printed one line each, and the command exited 0."""
+    invalid = [activity_xml(f"XM-EXAMPLE-BAD-{n:03}", status=False) for n in range(45)]
+    path = write(tmp_path, "all-bad.xml", document(*invalid))
+    out, error = run_failing("import-iati", str(path))
+    assert error == "all-bad.xml: nothing was imported, for 45 problem(s) (see above)"
+    problems = [line for line in out.splitlines() if line.startswith("problem:")]
+    assert len(problems) == 20
+    assert "activity XM-EXAMPLE-BAD-000" in problems[0] and "activity XM-EXAMPLE-BAD-019" in problems[-1]
+    assert "... and 25 more problems (--verbosity 2 lists them all)" in out.splitlines()
+    assert out.splitlines()[-1] == (
+        "all-bad.xml: commitments 0 created, 0 updated, 0 unchanged, 0 skipped; "
+        "amounts 0 created, 0 updated, 0 unchanged; 45 problems"
+    )
+    assert Commitment.objects.count() == 0
+    out, _error = run_failing("import-iati", str(path), "--verbosity", "2")
+    assert len([line for line in out.splitlines() if line.startswith("problem:")]) == 45
+    assert "more problems" not in out
+
+
+def test_problems_beside_imported_activities_are_summarised_and_succeed(reference, tmp_path):
+    activities = [activity_xml("XM-EXAMPLE-GOOD")] + [
+        activity_xml(f"XM-EXAMPLE-BAD-{n}", status=False) for n in range(25)
+    ]
+    out = run("import-iati", str(write(tmp_path, "mostly-bad.xml", document(*activities))))
+    assert len([line for line in out.splitlines() if line.startswith("problem:")]) == 20
+    assert "... and 5 more problems (--verbosity 2 lists them all)" in out
+    assert "commitments 1 created" in out and out.splitlines()[-1].endswith("; 25 problems")
+
+
+def test_strict_refusal_names_the_first_problems_and_counts_the_rest(reference, tmp_path):
+    invalid = [activity_xml(f"XM-EXAMPLE-BAD-{n:03}", status=False) for n in range(30)]
+    _out, error = run_failing("import-iati", "--strict", str(write(tmp_path, "strict.xml", document(*invalid))))
+    lines = error.splitlines()
+    assert lines[0] == "strict.xml: rejected by the IATI 2.03 schema, nothing was imported:"
+    assert len(lines) == 1 + 20 + 1 and lines[-1] == "... and 10 more problems (--verbosity 2 lists them all)"
+    assert all(line.startswith("  strict.xml: line ") for line in lines[1:-1])
+
+
 def test_a_2_03_activity_with_two_recipient_countries_is_split(reference, tmp_path):
     countries = '<recipient-country code="LA" percentage="60"/><recipient-country code="LB" percentage="40"/>'
     path = write(tmp_path, "two.xml", document(activity_xml("XM-EXAMPLE-SPLIT", countries=countries)))
@@ -540,6 +587,36 @@ def test_crs_damaged_file_is_refused_whole(reference, tmp_path):
         run("import-crs", str(damaged))
     assert str(caught.value).startswith("damaged.csv: nothing was imported:")
     assert "line 301: column year: '20x6' is not a year" in str(caught.value)
+    assert Commitment.objects.count() == 0
+
+
+def test_crs_names_every_bad_row(reference, tmp_path):
+    """import-crs named only the first bad row."""
+    lines = CRS_FILE.read_text(encoding="utf-8").splitlines()
+    lines[10] = "PW,Palau,JP,Japan,20x6,15250,Removal of land mines and explosive remnants of war,1.0,0.1"
+    lines[20] = "PW,Palau,JP,Japan,2016,1525,Removal of land mines and explosive remnants of war,lots,0.1"
+    lines[30] = "PW,Palau,JP"
+    damaged = tmp_path / "damaged.csv"
+    damaged.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    _out, error = run_failing("import-crs", str(damaged))
+    assert error.splitlines() == [
+        "damaged.csv: nothing was imported:",
+        "  damaged.csv: line 11: column year: '20x6' is not a year",
+        "  damaged.csv: line 21: column sector_code: '1525' is not a 5-digit CRS purpose code",
+        "  damaged.csv: line 21: column value_usd: 'lots' is not a number",
+        "  damaged.csv: line 31: column counterpart_name: missing value: the row has 3 fields, the header 9",
+    ]
+    assert Commitment.objects.count() == 0
+
+
+def test_crs_file_whose_every_row_has_a_problem_fails(reference, tmp_path):
+    header = CRS_FILE.read_text(encoding="utf-8").splitlines()[0]
+    rows = [f"FJ,Fiji,AU,Australia,{year},15250,Removal of land mines,1200.0,0.0001" for year in (2005, 2006)]
+    path = tmp_path / "early.csv"
+    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    out, error = run_failing("import-crs", str(path))
+    assert error == "early.csv: nothing was imported, for 2 problem(s) (see above)"
+    assert len([line for line in out.splitlines() if line.startswith("problem: early.csv: line ")]) == 2
     assert Commitment.objects.count() == 0
 
 

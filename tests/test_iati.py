@@ -15,7 +15,7 @@ import pytest
 from lxml import etree
 
 from article6.assistance.codelists import sector_name
-from article6.assistance.crs import CrsError, iter_crs_rows
+from article6.assistance.crs import CrsError, CrsErrors, iter_crs_rows
 from article6.assistance.iati import (
     Activity,
     IatiError,
@@ -609,3 +609,21 @@ def test_crs_missing_column(tmp_path):
     with pytest.raises(CrsError) as caught:
         list(iter_crs_rows(path))
     assert (caught.value.line, caught.value.column) == (1, "year") and "missing column" in str(caught.value)
+
+
+def test_crs_every_bad_value_of_every_row_is_named():
+    text = (
+        CRS_HEADER
+        + "FJ,Fiji,AU,Australia,20x9,15250,Removal,1.0,0\n"
+        + CRS_GOOD
+        + "Fiji,Fiji,AU,Australia,2019,1525,Removal,x,0\n"
+    )
+    with pytest.raises(CrsErrors) as caught:
+        list(iter_crs_rows(io.StringIO(text), purpose_codes=None))
+    assert [(e.line, e.column) for e in caught.value.errors] == [
+        (2, "year"),
+        (4, "pacific_code"),
+        (4, "sector_code"),
+        (4, "value_usd"),
+    ]
+    assert str(caught.value).splitlines()[0] == "line 2, column year: '20x9' is not a year"

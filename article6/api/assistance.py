@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from django.db.models import Q
 from django.utils.translation import gettext as _
@@ -27,19 +27,25 @@ from pydantic import AfterValidator, ConfigDict, Field, StringConstraints
 from article6.accounts.models import Visibility
 from article6.accounts.permissions import visible_q
 from article6.api.auth import OPTIONAL, OPTIONAL_SECURITY
-from article6.api.errors import BadParameter, Detail, InvalidValue, ParameterErrors
+from article6.api.errors import UNREADABLE_BODY, BadParameter, Detail, InvalidValue, ParameterErrors
+from article6.api.paging import Page, Paging
 from article6.api.params import Iso3
 from article6.assistance import queries, services
+from article6.assistance.filters import (
+    MAX_ID,
+    CommitmentFilters,
+    GapFilters,
+    NeedFilters,
+    OfferFilters,
+    RegionName,
+    Year,
+)
 from article6.assistance.models import (
-    FIRST_YEAR,
-    LAST_YEAR,
     Channel,
     Commitment,
     CommitmentNeed,
-    CommitmentPillar,
     DeclaredNeedStatus,
     ExchangeRate,
-    Flow,
     FlowKind,
     Modality,
     Need,
@@ -48,9 +54,8 @@ from article6.assistance.models import (
     OfferKind,
     Priority,
 )
-from article6.states.models import Organisation, Region, State
+from article6.states.models import Organisation, State
 from article6.treaty.models import Pillar
-from article6.treaty.queries import ISO3_CODE
 
 try:
     from ninja import Status
@@ -62,9 +67,6 @@ except ImportError:  # django-ninja releases before Status: a (status, body) tup
 
 router = Router()
 
-MAX_LIMIT = 200
-DEFAULT_LIMIT = 50
-MAX_ID = 2**63 - 1  # the largest the database's ids hold
 MAX_NOTE = 500  # a confirmation's note (Flow.description)
 TAGS = ["Assistance"]
 READ = {"auth": OPTIONAL, "openapi_extra": OPTIONAL_SECURITY, "tags": TAGS}
@@ -72,7 +74,7 @@ WRITE = {"tags": TAGS}  # the API's default: an identified caller (article6.api.
 
 LIST_RESPONSES = {400: ParameterErrors, 401: Detail, 422: ParameterErrors}
 DETAIL_RESPONSES = {401: Detail, 404: Detail, 422: ParameterErrors}
-WRITE_RESPONSES = {401: Detail, 403: Detail, 404: Detail, 422: ParameterErrors}
+WRITE_RESPONSES = {**UNREADABLE_BODY, 401: Detail, 403: Detail, 404: Detail, 422: ParameterErrors}
 
 
 # --- Parameters ------------------------------------------------------------------------------
@@ -82,159 +84,13 @@ def _currency(value: str) -> str:
     return value.strip().upper()
 
 
-def _provider_key(value: str) -> str:
-    key = value.strip().upper()
-    if not (ISO3_CODE.fullmatch(key) or (key.isascii() and key.isdigit() and 0 < int(key) <= MAX_ID)):
-        raise ValueError(
-            _("“%(value)s” is neither a State's ISO3 code nor an organisation's id.") % {"value": value[:20]}
-        )
-    return key
-
-
 # An ISO 4217 code, any case; the records' own validation says whether it is known.
 Currency = Annotated[str, StringConstraints(max_length=3), AfterValidator(_currency)]
-Year = Annotated[int, Field(ge=FIRST_YEAR, le=LAST_YEAR)]
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 Money = Annotated[Decimal, Field(max_digits=18, decimal_places=2)]
 Language = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}$")]
-RegionName = Literal[tuple(Region.values)]  # type: ignore[valid-type]
-ProviderKey = Annotated[str, AfterValidator(_provider_key)]
 
 ID_PATH = Path(ge=1, le=MAX_ID, description="The record's id.")
-LIMIT = Query(ge=1, le=MAX_LIMIT, description=f"At most {MAX_LIMIT}.")
-OFFSET = Query(ge=0, description="How many matching records to skip.")
-
-
-def _state(code: str, parameter: str) -> State:
-    """The State of an ISO3 code given as a filter (400 naming the parameter if unknown)."""
-    state = State.objects.filter(iso3=code).first()
-    if state is None:
-        raise BadParameter(parameter, _("No State has the ISO3 code “%(code)s”.") % {"code": code})
-    return state
-
-
-def _json_list_has(field: str, value: str) -> Q:
-    """Records whose JSON list `field` holds `value` (a code from a fixed list, so never
-    holding a quote): the quoted value in the list's JSON text, on SQLite and PostgreSQL
-    alike (JSON `contains` is PostgreSQL-only)."""
-    return Q(**{f"{field}__icontains": f'"{value}"'})
-
-
-def _provider_q(key: str, parameter: str) -> Q:
-    if key.isdigit():
-        if not Organisation.objects.filter(pk=int(key)).exists():
-            raise BadParameter(parameter, _("No organisation has the id “%(id)s”.") % {"id": key})
-        return Q(provider_organisation_id=int(key))
-    return Q(provider_state=_state(key, parameter))
-
-
-class NeedFilters(Schema):
-    """The filters of the needs, in the API and in the exports alike."""
-
-    state: Iso3 | None = Field(None, description="Only needs of this State (ISO3 code, any case).")
-    pillar: Pillar | None = None
-    modality: Modality | None = None
-    status: NeedStatus | None = None
-    region: RegionName | None = Field(None, description="Only needs of States of this region.")
-    year: Year | None = Field(None, description="Only needs whose period covers this year.")
-
-    def apply(self, needs):
-        # One query more with `state` (the State, so that an unknown code gets a 400).
-        if self.state:
-            needs = needs.filter(state=_state(self.state, "state"))
-        if self.pillar:
-            needs = needs.filter(pillar=self.pillar)
-        if self.modality:
-            needs = needs.filter(modality=self.modality)
-        if self.status:
-            needs = needs.filter(status=self.status)
-        if self.region:
-            needs = needs.filter(state__region=self.region)
-        if self.year:
-            needs = needs.filter(start_year__lte=self.year, end_year__gte=self.year)
-        return needs
-
-
-class OfferFilters(Schema):
-    """The filters of the offers, in the API and in the exports alike."""
-
-    pillar: Pillar | None = None
-    modality: Modality | None = None
-    kind: OfferKind | None = None
-    region: RegionName | None = Field(None, description="Only offers for this region.")
-    state: Iso3 | None = Field(
-        None, description="Only offers that name this State (ISO3 code) among those of interest, or its region."
-    )
-    provider: ProviderKey | None = Field(
-        None, description="Only offers of this donor State (ISO3 code) or organisation (id)."
-    )
-    year: Year | None = Field(None, description="Only offers whose period covers this year.")
-
-    def apply(self, offers):
-        # One query more with `state`, one with `provider`.
-        if self.pillar:
-            offers = offers.filter(_json_list_has("pillars", self.pillar))
-        if self.modality:
-            offers = offers.filter(_json_list_has("modalities", self.modality))
-        if self.kind:
-            offers = offers.filter(_json_list_has("kinds", self.kind))
-        if self.region:
-            offers = offers.filter(_json_list_has("regions", self.region))
-        if self.state:
-            state = _state(self.state, "state")
-            named = Offer.states.through.objects.filter(state=state).values("offer_id")
-            offers = offers.filter(Q(pk__in=named) | _json_list_has("regions", state.region))
-        if self.provider:
-            offers = offers.filter(_provider_q(self.provider, "provider"))
-        if self.year:
-            offers = offers.filter(start_year__lte=self.year, end_year__gte=self.year)
-        return offers
-
-
-class CommitmentFilters(Schema):
-    """The filters of the commitments, in the API and in the exports alike."""
-
-    recipient: Iso3 | None = Field(None, description="Only commitments to this State (ISO3 code).")
-    provider: ProviderKey | None = Field(
-        None, description="Only commitments of this donor State (ISO3 code) or organisation (id)."
-    )
-    pillar: Pillar | None = Field(None, description="Only commitments with a share for this pillar.")
-    year: Year | None = Field(None, description="Only commitments with an amount in this year.")
-    source: str | None = Field(
-        None, max_length=300, description="Only commitments whose source begins so: `manual`, `iati:`, `crs:`, …"
-    )
-
-    def apply(self, commitments):
-        # One query more with `recipient`, one with `provider`.
-        if self.recipient:
-            commitments = commitments.filter(recipient=_state(self.recipient, "recipient"))
-        if self.provider:
-            commitments = commitments.filter(_provider_q(self.provider, "provider"))
-        if self.pillar:
-            shares = CommitmentPillar.objects.filter(pillar=self.pillar).values("commitment_id")
-            commitments = commitments.filter(pk__in=shares)
-        if self.year:
-            commitments = commitments.filter(pk__in=Flow.objects.filter(year=self.year).values("commitment_id"))
-        if self.source:
-            commitments = commitments.filter(source__startswith=self.source)
-        return commitments
-
-
-class GapFilters(Schema):
-    state: Iso3 | None = Field(None, description="Only this State (ISO3 code).")
-    year: Year | None = None
-    pillar: Pillar | None = None
-
-    def rows(self, user) -> list:
-        # One query more with `state`.
-        if self.state:
-            _state(self.state, "state")
-        return queries.gap(user, state=self.state, year=self.year, pillar=self.pillar)
-
-
-def set_filters(filters: Schema) -> dict[str, Any]:
-    """The filters given, as text (for the exports' "About" sheet)."""
-    return {name: str(value) for name, value in filters.model_dump(mode="json", exclude_none=True).items()}
 
 
 # --- Shapes ------------------------------------------------------------------------------------
@@ -244,8 +100,25 @@ class _In(Schema):
     model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
 
 
-class Page(Schema):
-    count: int = Field(description="How many records match the filters.")
+def _admits_null(prop: dict) -> bool:
+    return prop.get("type") == "null" or any(_admits_null(option) for option in prop.get("anyOf", ()))
+
+
+def _no_null_defaults(schema: dict, model) -> None:
+    """The schema of fields one may leave out but not set to null shows no default of null."""
+    for prop in schema.get("properties", {}).values():
+        if "default" in prop and prop["default"] is None and not _admits_null(prop):
+            del prop["default"]
+
+
+class _Fields(_In):
+    """The fields of a record a body may give. Left out, a field is not set (a PATCH keeps
+    it); null is accepted only where the record holds no value (an amount, a quantity,
+    the other kind of provider), and refused with a 422 naming the field elsewhere: an
+    empty text is "", an empty list []. The defaults of None are never validated, so they
+    only mark a field as left out (model_dump(exclude_unset=True) drops them)."""
+
+    model_config = ConfigDict(json_schema_extra=_no_null_defaults)
 
 
 class NeedOut(Schema):
@@ -443,30 +316,35 @@ class FundingOut(Schema):
 
 # --- Bodies ------------------------------------------------------------------------------------
 
-YEARLY = "Amount needed per year (year → amount, in `currency`), within the period, adding up to `amount`."
+YEARLY = (
+    "Amount needed per year (year → amount, in `currency`), within the period, adding up to `amount`; "
+    "null or {} for none."
+)
 
 
-class NeedFields(_In):
-    title: str | None = Field(None, max_length=200)
-    description: str | None = None
-    pillar: Pillar | None = None
-    modality: Modality | None = None
-    priority: Priority | None = None
-    amount: Money | None = Field(None, gt=0, description="Required for a financial need.")
-    currency: Currency | None = Field(None, description="ISO 4217 code; required with an amount.")
+class NeedFields(_Fields):
+    title: str = Field(None, max_length=200)
+    description: str = None
+    pillar: Pillar = None
+    modality: Modality = None
+    priority: Priority = None
+    amount: Money | None = Field(None, gt=0, description="Required for a financial need; null: none.")
+    currency: Currency = Field(None, description="ISO 4217 code; required with an amount.")
     yearly: dict[Year, Annotated[Money, Field(ge=0)]] | None = Field(None, description=YEARLY)
-    start_year: Year | None = None
-    end_year: Year | None = None
-    quantity: Annotated[Decimal, Field(ge=0, max_digits=16, decimal_places=2)] | None = None
-    quantity_unit: str | None = Field(None, description="m2, munitions, survivors, expert_months, people, items.")
-    declared_status: DeclaredNeedStatus | None = None
-    national_plan: str | None = Field(None, max_length=300)
-    national_resources: Annotated[Money, Field(ge=0)] | None = None
-    national_resources_currency: Currency | None = None
-    languages: list[Language] | None = None
-    evidence: str | None = None
-    evidence_url: str | None = None
-    visibility: Visibility | None = None
+    start_year: Year = None
+    end_year: Year = None
+    quantity: Annotated[Decimal, Field(ge=0, max_digits=16, decimal_places=2)] | None = Field(
+        None, description="Null: none."
+    )
+    quantity_unit: str = Field(None, description="m2, munitions, survivors, expert_months, people, items.")
+    declared_status: DeclaredNeedStatus = None
+    national_plan: str = Field(None, max_length=300)
+    national_resources: Annotated[Money, Field(ge=0)] | None = Field(None, description="Null: none.")
+    national_resources_currency: Currency = None
+    languages: list[Language] = Field(None, description="Working languages (ISO 639-1 codes); [] for none.")
+    evidence: str = None
+    evidence_url: str = None
+    visibility: Visibility = None
 
 
 class NeedIn(NeedFields):
@@ -485,25 +363,29 @@ class NeedPatch(NeedFields):
     """The fields to change; those left out stay as they are. A need stays with its State."""
 
 
-class OfferFields(_In):
-    provider_state: Iso3 | None = Field(None, description="ISO3 code of the donor State that offers.")
-    provider_organisation: Id | None = Field(None, description="Id of the organisation that offers.")
-    title: str | None = Field(None, max_length=200)
-    description: str | None = None
-    pillars: list[Pillar] | None = None
-    modalities: list[Modality] | None = None
-    kinds: list[OfferKind] | None = None
-    regions: list[RegionName] | None = None
-    states: list[Iso3] | None = Field(None, description="ISO3 codes of the States of interest.")
-    languages: list[Language] | None = None
-    amount_per_year: Annotated[Money, Field(ge=0)] | None = None
-    currency: Currency | None = None
-    start_year: Year | None = None
-    end_year: Year | None = None
-    conditions: str | None = None
-    contact: str | None = Field(None, max_length=300)
-    is_active: bool | None = None
-    visibility: Visibility | None = None
+class OfferFields(_Fields):
+    provider_state: Iso3 | None = Field(
+        None, description="ISO3 code of the donor State that offers; null when an organisation offers."
+    )
+    provider_organisation: Id | None = Field(
+        None, description="Id of the organisation that offers; null when a State offers."
+    )
+    title: str = Field(None, max_length=200)
+    description: str = None
+    pillars: list[Pillar] = None
+    modalities: list[Modality] = None
+    kinds: list[OfferKind] = None
+    regions: list[RegionName] = Field(None, description="Regions of interest; [] for none.")
+    states: list[Iso3] = Field(None, description="ISO3 codes of the States of interest; [] for none.")
+    languages: list[Language] = Field(None, description="Working languages (ISO 639-1 codes); [] for none.")
+    amount_per_year: Annotated[Money, Field(ge=0)] | None = Field(None, description="Null: not said.")
+    currency: Currency = None
+    start_year: Year = None
+    end_year: Year = None
+    conditions: str = None
+    contact: str = Field(None, max_length=300)
+    is_active: bool = None
+    visibility: Visibility = None
 
 
 class OfferIn(OfferFields):
@@ -568,11 +450,6 @@ def _money(value: Decimal | None) -> float | None:
     return None if value is None else float(value)
 
 
-def _page(queryset, limit: int, offset: int) -> tuple[int, list]:
-    # Two queries: the count, the page (and the page's prefetches).
-    return queryset.count(), list(queryset[offset : offset + limit])
-
-
 def _not_found(what: str, pk: int):
     return HttpError(404, _("No %(record)s has the id %(id)s.") % {"record": what, "id": pk})
 
@@ -586,12 +463,7 @@ def _visible(queryset, pk: int, what: str):
 
 def _apply(record, values: dict) -> None:
     for name, value in values.items():
-        setattr(record, name, "" if value is None and _blank_text(record, name) else value)
-
-
-def _blank_text(record, name: str) -> bool:
-    field = record._meta.get_field(name)
-    return field.blank and not field.null and field.get_internal_type() in ("CharField", "TextField", "URLField")
+        setattr(record, name, value)
 
 
 def _states(codes: list[str], parameter: str) -> list[State]:
@@ -681,16 +553,14 @@ def _need_detail(request, pk: int) -> dict:
 def list_needs(
     request,
     filters: Query[NeedFilters],
-    limit: Annotated[int, LIMIT] = DEFAULT_LIMIT,
-    offset: Annotated[int, OFFSET] = 0,
+    paging: Query[Paging] = None,
 ):
     """The needs the caller may see, newest first: public ones for everyone; those for
     signed-in States Parties and partners; restricted ones for their State's focal points,
     coordinators and ISU staff."""
     # Three queries (the count, the page with the States, their yearly amounts), one more for
     # a signed-in caller (their roles), one more with `state`.
-    count, items = _page(filters.apply(queries.needs_for(request.user)), limit, offset)
-    return {"count": count, "items": [need_out(n) for n in items]}
+    return paging.page(filters.apply(queries.needs_for(request.user)), need_out)
 
 
 @router.get(
@@ -801,14 +671,12 @@ def _offer_detail(request, pk: int) -> dict:
 def list_offers(
     request,
     filters: Query[OfferFilters],
-    limit: Annotated[int, LIMIT] = DEFAULT_LIMIT,
-    offset: Annotated[int, OFFSET] = 0,
+    paging: Query[Paging] = None,
 ):
     """The offers the caller may see, newest first."""
     # Three queries (the count, the page with the providers, their States), one more for a
     # signed-in caller (their roles), one more each with `state` and `provider`.
-    count, items = _page(filters.apply(queries.offers_for(request.user)), limit, offset)
-    return {"count": count, "items": [offer_out(o) for o in items]}
+    return paging.page(filters.apply(queries.offers_for(request.user)), offer_out)
 
 
 @router.get(
@@ -948,15 +816,13 @@ def visible_needs(user) -> Q:
 def list_commitments(
     request,
     filters: Query[CommitmentFilters],
-    limit: Annotated[int, LIMIT] = DEFAULT_LIMIT,
-    offset: Annotated[int, OFFSET] = 0,
+    paging: Query[Paging] = None,
 ):
     """The commitments the caller may see, newest first, each with its pillar shares and
     its totals (pledged, committed, disbursed, expended, budgeted, received)."""
     # Four queries (the count, the page with providers and recipients, the shares, the amounts),
     # one more for a signed-in caller (their roles), one more each with `recipient` and `provider`.
-    count, items = _page(filters.apply(_commitments(request.user)), limit, offset)
-    return {"count": count, "items": [commitment_out(c) for c in items]}
+    return paging.page(filters.apply(_commitments(request.user)), commitment_out)
 
 
 @router.get(
@@ -1085,8 +951,7 @@ def gap_out(row) -> dict:
 def get_gap(
     request,
     filters: Query[GapFilters],
-    limit: Annotated[int, LIMIT] = DEFAULT_LIMIT,
-    offset: Annotated[int, OFFSET] = 0,
+    paging: Query[Paging] = None,
 ):
     """Per State, pillar and year, in US dollars at each year's rate: needed, pledged,
     committed, disbursed and the gap (needed and not yet committed), over the needs and
@@ -1095,8 +960,7 @@ def get_gap(
     # Seven queries (the needs, their yearly amounts; the commitments, their shares, amounts and
     # linked needs, as queries.commitments_for reads them; the exchange rates), one more for a
     # signed-in caller (their roles), one more with `state`.
-    rows = filters.rows(request.user)
-    return {"count": len(rows), "items": [gap_out(r) for r in rows[offset : offset + limit]]}
+    return paging.page(filters.rows(request.user), gap_out)
 
 
 @router.get(
@@ -1110,8 +974,7 @@ def list_exchange_rates(
     request,
     currency: Annotated[Currency | None, Query(description="Only this currency (ISO 4217 code).")] = None,
     year: Annotated[Year | None, Query()] = None,
-    limit: Annotated[int, LIMIT] = DEFAULT_LIMIT,
-    offset: Annotated[int, OFFSET] = 0,
+    paging: Query[Paging] = None,
 ):
     """US dollars per unit of each currency, per year, as ISU records them; public."""
     # Two queries: the count, the page.
@@ -1120,11 +983,7 @@ def list_exchange_rates(
         rates = rates.filter(currency=currency)
     if year:
         rates = rates.filter(year=year)
-    count, items = _page(rates, limit, offset)
-    return {
-        "count": count,
-        "items": [
-            {"currency": r.currency, "year": r.year, "usd_per_unit": float(r.usd_per_unit), "source": r.source}
-            for r in items
-        ],
-    }
+    return paging.page(
+        rates,
+        lambda r: {"currency": r.currency, "year": r.year, "usd_per_unit": float(r.usd_per_unit), "source": r.source},
+    )

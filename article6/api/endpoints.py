@@ -6,8 +6,10 @@ Every figure is computed as of a date (`as_of`, default today) by the shared
 queries (treaty.queries), the same the pages and the command line use. Every
 date is ISO 8601 (YYYY-MM-DD). A bad parameter gets a JSON error naming it:
 422 when it is not a valid value, 400 when valid values do not go together,
-404 for an unknown State (article6.api.errors). Each operation runs a fixed
-number of SQL queries, whatever the number of States.
+404 for an unknown State, and every other error too is JSON, an unexpected one
+(500) included (article6.api.errors). Every list is a page of the same shape,
+with the same bounded `limit` and `offset` (article6.api.paging). Each operation
+runs a fixed number of SQL queries, whatever the number of States.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from article6.api import profiles
 from article6.api.auth import OPTIONAL, OPTIONAL_SECURITY, REQUIRED
 from article6.api.errors import BadParameter, NotFound, ParameterErrors
 from article6.api.errors import install as install_error_handlers
+from article6.api.paging import Page, Paging
 from article6.api.params import Iso3, IsoDate
 from article6.asof import today
 from article6.states.models import Region
@@ -48,8 +51,6 @@ api = NinjaAPI(
     docs=Swagger(settings={"validatorUrl": None}),
 )
 
-MAX_LIMIT = 200
-DEFAULT_LIMIT = 50
 DEFAULT_DEADLINE_MONTHS = 12
 PROFILE_DEADLINE_MONTHS = 24
 
@@ -107,13 +108,8 @@ class StateOut(Schema):
     article_4: ObligationOut = Field(description="Clearance of cluster munition remnants.")
 
 
-class StatePage(Schema):
+class StatePage(Page):
     as_of: dt.date
-    count: int = Field(description="How many States match the filters.")
-    limit: int
-    offset: int
-    next_offset: int | None = Field(description="The offset of the next page; null on the last one.")
-    previous_offset: int | None = Field(description="The offset of the previous page; null on the first one.")
     items: list[StateOut]
 
 
@@ -200,23 +196,13 @@ def list_states(
         Query(max_length=100, description="Part of the name (case and accents ignored), or the ISO3 code."),
     ] = None,
     as_of: Annotated[IsoDate | None, Query(description=AS_OF)] = None,
-    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"At most {MAX_LIMIT}.")] = DEFAULT_LIMIT,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    paging: Query[Paging] = None,
 ):
     """Every State with its status and obligations on `as_of`, in the order of their names."""
     # Three queries: States, their obligation facts, the facts' meetings.
     day = as_of or today()
     found, _counts = queries.search_states(day, status=status, region=region, q=q)
-    end = offset + limit
-    return {
-        "as_of": day,
-        "count": len(found),
-        "limit": limit,
-        "offset": offset,
-        "next_offset": end if end < len(found) else None,
-        "previous_offset": max(0, offset - limit) if offset > 0 else None,
-        "items": [c.as_json() for c in found[offset:end]],
-    }
+    return {"as_of": day, **paging.page(found, lambda clock: clock.as_json())}
 
 
 @api.get(

@@ -1,22 +1,38 @@
-"""The API's errors, always JSON.
+"""The API's errors, always JSON, whatever went wrong.
 
-- 400 `{"detail": [{"parameter", "reason"}]}`: valid values that do not go together;
+- 400 `{"detail": [{"parameter", "reason"}]}`: valid values that do not go together, or a
+  body that is not JSON (`"parameter": "body"`);
 - 401 `{"detail": "..."}`: nobody identified where someone must be, or a bad token;
 - 403 `{"detail": "..."}`: saying what the caller lacks;
 - 404 `{"detail": "..."}`: an unknown State, organisation or declaration;
 - 409 `{"detail": "..."}`: the record is not in a state that allows the operation;
+- 405 `{"detail": "..."}`: a method the path does not have (`Allow` names those it has);
+- 404 also for a path the API does not have;
 - 422 `{"detail": [{"parameter", "reason"}]}`: a parameter or a field of the body that
-  is not a valid value, or that the record's own validation refuses.
+  is not a valid value, or that the record's own validation refuses;
+- 500 `{"detail": "..."}`: anything unexpected, logged with its traceback (as Django logs
+  a page's), and never shown to the caller.
 """
 
 from __future__ import annotations
 
+import json
+
+from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.signals import got_request_exception
+from django.db import connections, transaction
+from django.http import JsonResponse
+from django.utils.log import log_response
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from ninja import Schema
-from ninja.errors import AuthenticationError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
 from pydantic import Field
+
+from article6.assistance.filters import UnknownValue
 
 
 class ParameterError(Schema):
@@ -58,6 +74,72 @@ class InvalidValue(Exception):
         self.reason = reason
 
 
+class UnreadableBody(Exception):
+    """A request body that is not JSON (400, naming the body)."""
+
+
+class JsonParser(Parser):
+    """Ninja's JSON parser, saying why a body cannot be read."""
+
+    def parse_body(self, request):
+        try:
+            return json.loads(request.body)
+        except json.JSONDecodeError as exc:
+            raise UnreadableBody(
+                _("The body is not valid JSON: %(reason)s (line %(line)s, column %(column)s).")
+                % {"reason": exc.msg, "line": exc.lineno, "column": exc.colno}
+            ) from exc
+        except ValueError as exc:  # not UTF-8, UTF-16 or UTF-32 text
+            raise UnreadableBody(_("The body is not valid JSON: it is not UTF-8 text.")) from exc
+
+
+#: Every operation with a body answers so when the body cannot be read (ninja reads it first).
+UNREADABLE_BODY = {400: ParameterErrors}
+
+UNEXPECTED = gettext_noop("Something went wrong on our side; it is logged. Please try again later.")
+
+
+def _json(data: dict, status: int) -> JsonResponse:
+    """An answer made outside an operation, with the content type of the operations' own."""
+    return JsonResponse(data, status=status, content_type="application/json; charset=utf-8")
+
+
+def _unexpected(request, exc: Exception):
+    """A JSON 500 for what no handler expected, logged with its traceback to the same logger
+    as a page's 500 (so that the same people are told), and signalled as Django signals an
+    uncaught exception (the test client then raises it, as for a page)."""
+    if settings.DEBUG_PROPAGATE_EXCEPTIONS:
+        raise exc
+    # Answered rather than raised: the request's own transaction (ATOMIC_REQUESTS) must still be rolled back.
+    for connection in connections.all(initialized_only=True):
+        if connection.settings_dict.get("ATOMIC_REQUESTS") and connection.in_atomic_block:
+            transaction.set_rollback(True, using=connection.alias)
+    got_request_exception.send(sender=None, request=request)
+    response = _json({"detail": _(UNEXPECTED)}, 500)
+    log_response("Internal Server Error: %s", request.path, response=response, request=request, exception=exc)
+    return response
+
+
+def not_found(request, *args, **kwargs):
+    """A path under the API that it does not have."""
+    return _json({"detail": _("The API has no operation at this path.")}, 404)
+
+
+def json_not_allowed(view):
+    """A path's view whose 405 (a method it does not have) is JSON, like every other error."""
+
+    def wrapped(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        if response.status_code == 405 and not response.get("Content-Type", "").startswith("application/json"):
+            allowed = response["Allow"]
+            response = _json({"detail": _("This path answers only %(methods)s.") % {"methods": allowed}}, 405)
+            response["Allow"] = allowed
+        return response
+
+    wrapped.__dict__.update(view.__dict__)  # csrf_exempt and the like
+    return wrapped
+
+
 def _reason(error: dict) -> str:
     if error.get("type") == "value_error" and "error" in error.get("ctx", {}):
         return str(error["ctx"]["error"])  # our own message, without pydantic's prefix
@@ -74,6 +156,19 @@ def _parameter(loc: list[str]) -> str:
 
 def install(api) -> None:
     """Register the error handlers on the API."""
+
+    api.parser = JsonParser()
+
+    @api.exception_handler(Exception)
+    def unexpected(request, exc: Exception):
+        return _unexpected(request, exc)
+
+    @api.exception_handler(HttpError)
+    def http_error(request, exc: HttpError):
+        if isinstance(exc.__cause__, UnreadableBody):
+            detail = [{"parameter": "body", "reason": str(exc.__cause__)}]
+            return api.create_response(request, {"detail": detail}, status=400)
+        return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
 
     @api.exception_handler(ValidationError)
     def parameter_errors(request, exc: ValidationError):
@@ -104,7 +199,8 @@ def install(api) -> None:
         )
 
     @api.exception_handler(BadParameter)
-    def bad_parameter(request, exc: BadParameter):
+    @api.exception_handler(UnknownValue)
+    def bad_parameter(request, exc: BadParameter | UnknownValue):
         return api.create_response(
             request, {"detail": [{"parameter": exc.parameter, "reason": exc.reason}]}, status=400
         )

@@ -22,7 +22,8 @@ from article6.accounts import audit
 from article6.accounts.models import RoleKind
 from article6.accounts.permissions import is_isu, require, roles_of
 from article6.api.auth import OPTIONAL, OPTIONAL_SECURITY
-from article6.api.errors import Conflict, Detail, InvalidValue, ParameterErrors
+from article6.api.errors import UNREADABLE_BODY, Conflict, Detail, InvalidValue, ParameterErrors
+from article6.api.paging import Page, Paging
 from article6.states import declarations as services
 from article6.states.models import (
     DeclarationStatus,
@@ -129,8 +130,7 @@ class OrganisationProfileOut(Schema):
     pending: OrganisationDeclarationOut | None = Field(None, description=f"Awaiting ISU validation. {PENDING_NOTE}")
 
 
-class PendingOut(Schema):
-    count: int
+class PendingOut(Page):
     items: list[DeclarationOut] = Field(description="States' declarations, then organisations', oldest first.")
 
 
@@ -316,7 +316,7 @@ def get_state_declaration(request, iso3: Annotated[str, ISO3_PATH]):
 
 @router.put(
     "/states/{iso3}/declaration",
-    response={200: StateDeclarationOut, 401: Detail, 403: Detail, 404: Detail, 422: ParameterErrors},
+    response={200: StateDeclarationOut, **UNREADABLE_BODY, 401: Detail, 403: Detail, 404: Detail, 422: ParameterErrors},
     operation_id="put_state_declaration",
     summary="Declare a State's contact details and obligations (focal points, ISU)",
     tags=["Declarations"],
@@ -355,7 +355,14 @@ def get_organisation_declaration(request, id: Annotated[int, ORGANISATION_PATH])
 
 @router.put(
     "/organisations/{id}/declaration",
-    response={200: OrganisationDeclarationOut, 401: Detail, 403: Detail, 404: Detail, 422: ParameterErrors},
+    response={
+        200: OrganisationDeclarationOut,
+        **UNREADABLE_BODY,
+        401: Detail,
+        403: Detail,
+        404: Detail,
+        422: ParameterErrors,
+    },
     operation_id="put_organisation_declaration",
     summary="Declare an organisation's contact details (its partner focal points, ISU)",
     tags=["Declarations"],
@@ -377,18 +384,17 @@ def put_organisation_declaration(
 
 @router.get(
     "/declarations/pending",
-    response={200: PendingOut, 401: Detail, 403: Detail},
+    response={200: PendingOut, 401: Detail, 403: Detail, 422: ParameterErrors},
     operation_id="list_pending_declarations",
     summary="The declarations awaiting validation (ISU)",
     tags=["Validation"],
 )
-def list_pending_declarations(request):
+def list_pending_declarations(request, paging: Query[Paging] = None):
     """Every declaration awaiting ISU validation: States', then organisations', oldest first."""
     # Three queries: the caller's roles, the States' declarations, the organisations'.
     require(request.user, "states.validate_declaration", lacking=_("Only ISU staff see the declarations to validate."))
     states, organisations = services.awaiting_validation()
-    items = [_declaration_out(d) for d in states] + [_declaration_out(d) for d in organisations]
-    return {"count": len(items), "items": items}
+    return paging.page([*states, *organisations], _declaration_out)
 
 
 def _to_review(request, kind: str, pk: int):
@@ -417,6 +423,7 @@ def _reviewed(call, *args):
 
 REVIEW_RESPONSES = {
     200: DeclarationOut,
+    **UNREADABLE_BODY,
     401: Detail,
     403: Detail,
     404: Detail,

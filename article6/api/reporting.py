@@ -23,6 +23,7 @@ from pydantic import Field
 
 from article6.api.auth import OPTIONAL, OPTIONAL_SECURITY
 from article6.api.errors import BadParameter, Detail, NotFound, ParameterErrors
+from article6.api.paging import Page, Paging
 from article6.api.params import Iso3, IsoDate
 from article6.asof import today
 from article6.reporting import queries, rules, services
@@ -33,14 +34,9 @@ from article6.treaty.queries import ISO3_CODE
 
 router = Router()
 
-MAX_LIMIT = 200
-DEFAULT_LIMIT = 50
 MAX_ID = 2**63 - 1  # the largest the database's ids hold
 READ = {"auth": OPTIONAL, "openapi_extra": OPTIONAL_SECURITY, "tags": ["Transparency reports"]}
 AS_OF = "The day the figures are computed for (YYYY-MM-DD); default today."
-
-LIMIT = Query(ge=1, le=MAX_LIMIT, description=f"At most {MAX_LIMIT}.")
-OFFSET = Query(ge=0, description="How many matching reports to skip.")
 
 
 # --- Parameters ------------------------------------------------------------------------------
@@ -147,10 +143,7 @@ class ReportOut(Schema):
     is_sample: bool = Field(description="Fictional sample data.")
 
 
-class ReportPage(Schema):
-    count: int = Field(description="How many reports match the filters.")
-    limit: int
-    offset: int
+class ReportPage(Page):
     items: list[ReportOut]
 
 
@@ -281,8 +274,7 @@ def list_reports(
     kind: Annotated[ReportKind | None, Query(description="Only initial reports or annual updates.")] = None,
     year: Annotated[Year | None, Query(description="Only annual updates covering this year.")] = None,
     status: Annotated[ReportStatus | None, Query(description="Only reports in this status.")] = None,
-    limit: Annotated[int, LIMIT] = DEFAULT_LIMIT,
-    offset: Annotated[int, OFFSET] = 0,
+    paging: Query[Paging] = None,
 ):
     """Every version of every report the caller may read, by State, period and version:
     published ones for everyone; the State's own drafts and submitted ones for its focal
@@ -302,9 +294,7 @@ def list_reports(
     if status:
         reports = reports.filter(status=status)
     reports = reports.order_by("state__name", "kind", "-year", "-version", "pk")
-    count = reports.count()
-    items = list(reports[offset : offset + limit]) if count else []
-    return {"count": count, "limit": limit, "offset": offset, "items": [report_out(r) for r in items]}
+    return paging.page(reports, report_out)
 
 
 @router.get(

@@ -7,8 +7,9 @@ provider, recipient, purpose code and year, in current US dollars):
     sector_code, sector_name, value_usd[, pct_gdp]
 
 Every row is checked, not only the wanted ones, so a damaged file is refused
-whole: a missing column, a short row, a bad year, purpose code or number raises
-:class:`CrsError` naming the line, the column and the reason.
+whole: a missing column raises :class:`CrsError` naming it; short rows, bad years,
+purpose codes or numbers raise :class:`CrsErrors` once the whole file is read, naming
+every bad value by line, column and reason.
 """
 
 from __future__ import annotations
@@ -56,6 +57,18 @@ class CrsError(ValueError):
         super().__init__(f"{where}: {reason}" if where else reason)
 
 
+class CrsErrors(CrsError):
+    """Every bad value of a CRS file, in file order (``errors``); as a CrsError, the first."""
+
+    def __init__(self, errors: list[CrsError]) -> None:
+        first = errors[0]
+        super().__init__(first.reason, line=first.line, column=first.column)
+        self.errors = errors
+
+    def __str__(self) -> str:
+        return "\n".join(str(error) for error in self.errors)
+
+
 @dataclass(frozen=True)
 class CrsRow:
     """One CRS figure: what a provider disbursed to a recipient for a purpose in a year."""
@@ -74,8 +87,10 @@ class CrsRow:
 def iter_crs_rows(
     source: str | os.PathLike | IO[str], purpose_codes: Iterable[str] | None = DEFAULT_PURPOSE_CODES
 ) -> Iterator[CrsRow]:
-    """Yield the rows of a CRS CSV whose purpose code is in ``purpose_codes`` (None: all)."""
+    """Yield the rows of a CRS CSV whose purpose code is in ``purpose_codes`` (None: all);
+    once every row is read, raise :class:`CrsErrors` if any row of any purpose is bad."""
     wanted = None if purpose_codes is None else frozenset(purpose_codes)
+    errors: list[CrsError] = []
     with _open(source) as handle:
         reader = csv.reader(handle)
         header = _header(next(reader, None))
@@ -84,9 +99,11 @@ def iter_crs_rows(
             start, line = line + 1, reader.line_num
             if not any(value.strip() for value in fields):
                 continue
-            row = _row(dict(zip(header, fields, strict=False)), fields, header, start)
-            if wanted is None or row.purpose_code in wanted:
+            row = _row(dict(zip(header, fields, strict=False)), fields, header, start, errors)
+            if row is not None and not errors and (wanted is None or row.purpose_code in wanted):
                 yield row
+    if errors:
+        raise CrsErrors(errors)
 
 
 def _open(source: str | os.PathLike | IO[str]) -> contextlib.AbstractContextManager[IO[str]]:
@@ -105,34 +122,38 @@ def _header(fields: list[str] | None) -> list[str]:
     return header
 
 
-def _row(values: dict[str, str], fields: list[str], header: list[str], line: int) -> CrsRow:
+def _row(
+    values: dict[str, str], fields: list[str], header: list[str], line: int, errors: list[CrsError]
+) -> CrsRow | None:
+    """The row, or None with every bad value of it added to ``errors``."""
     if len(fields) < len(header):
         missing = header[len(fields)]
-        raise CrsError(
-            f"missing value: the row has {len(fields)} fields, the header {len(header)}", line=line, column=missing
+        errors.append(
+            CrsError(
+                f"missing value: the row has {len(fields)} fields, the header {len(header)}", line=line, column=missing
+            )
         )
+        return None
     if len(fields) > len(header):
-        raise CrsError(f"the row has {len(fields)} fields, the header only {len(header)}", line=line)
+        errors.append(CrsError(f"the row has {len(fields)} fields, the header only {len(header)}", line=line))
+        return None
+    before = len(errors)
     text = {name: values[column].strip() for name, column in COLUMNS.items()}
-    _check(text, "recipient_iso2", _ISO2, "is not an ISO 3166 alpha-2 code", line)
-    _check(text, "year", _YEAR, "is not a year", line)
-    _check(text, "purpose_code", _PURPOSE, "is not a 5-digit CRS purpose code", line)
+    _check(text, "recipient_iso2", _ISO2, "is not an ISO 3166 alpha-2 code", line, errors)
+    _check(text, "year", _YEAR, "is not a year", line, errors)
+    _check(text, "purpose_code", _PURPOSE, "is not a 5-digit CRS purpose code", line, errors)
     for name in ("recipient_name", "provider_code", "provider_name", "purpose_name"):
         if not text[name]:
-            raise CrsError("a value is required", line=line, column=COLUMNS[name])
-    return CrsRow(
-        **{**text, "year": int(text["year"]), "value_usd": _decimal(text["value_usd"], line)},
-        line=line,
-    )
+            errors.append(CrsError("a value is required", line=line, column=COLUMNS[name]))
+    # An amount in US dollars (the OECD writes 46135.0); not a number, NaN or infinity is refused.
+    _check(text, "value_usd", _NUMBER, "is not a number", line, errors)
+    if len(errors) > before:
+        return None
+    return CrsRow(**{**text, "year": int(text["year"]), "value_usd": Decimal(text["value_usd"])}, line=line)
 
 
-def _check(text: dict[str, str], name: str, pattern: re.Pattern[str], reason: str, line: int) -> None:
+def _check(
+    text: dict[str, str], name: str, pattern: re.Pattern[str], reason: str, line: int, errors: list[CrsError]
+) -> None:
     if not pattern.fullmatch(text[name]):
-        raise CrsError(f"{text[name]!r} {reason}", line=line, column=COLUMNS[name])
-
-
-def _decimal(value: str, line: int) -> Decimal:
-    """An amount in US dollars (the OECD writes 46135.0); not a number, NaN or infinity is refused."""
-    if not _NUMBER.fullmatch(value):
-        raise CrsError(f"{value!r} is not a number", line=line, column=COLUMNS["value_usd"])
-    return Decimal(value)
+        errors.append(CrsError(f"{text[name]!r} {reason}", line=line, column=COLUMNS[name]))

@@ -8,9 +8,11 @@ from decimal import Decimal
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from pydantic import ValidationError as Refused
 
 from article6.accounts.models import RoleKind
 from article6.accounts.permissions import is_isu, provider_choices, roles_of
+from article6.assistance.filters import CommitmentFilters, GapFilters, NeedFilters, OfferFilters, UnknownValue
 from article6.assistance.models import (
     FIRST_YEAR,
     LAST_YEAR,
@@ -297,23 +299,127 @@ class ReceiptForm(forms.Form):
     note = forms.CharField(label=_("Note"), required=False, max_length=500)
 
 
-class NeedFilterForm(forms.Form):
-    state = forms.CharField(label=_("State (ISO3)"), required=False, max_length=3)
-    pillar = forms.ChoiceField(label=_("Pillar"), required=False, choices=[("", _("All pillars")), *Pillar.choices])
-    modality = forms.ChoiceField(
-        label=_("Modality"), required=False, choices=[("", _("All modalities")), *Modality.choices]
-    )
-    status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=[("", _("All statuses")), *NeedStatus.choices]
-    )
-    region = forms.ChoiceField(label=_("Region"), required=False, choices=[("", _("All regions")), *Region.choices])
-    priority = forms.ChoiceField(
-        label=_("Priority"), required=False, choices=[("", _("All priorities")), *Priority.choices]
-    )
+# --- The lists' filters --------------------------------------------------------------------
 
-    def filters(self) -> dict:
-        self.is_valid()
-        return {k: v for k, v in self.cleaned_data.items() if v}
+#: What the filters refuse, in the reader's language (pydantic's own messages are English).
+FILTER_REASONS = {
+    "enum": _("Choose one of the values offered."),
+    "literal_error": _("Choose one of the values offered."),
+    "int_parsing": _("Give a whole number."),
+    "greater_than_equal": _("Give a number of at least %(ge)s."),
+    "less_than_equal": _("Give a number of at most %(le)s."),
+    "string_too_long": _("Give at most %(max_length)s characters."),
+}
+
+
+def _choices(everything, choices) -> list:
+    return [("", everything), *choices]
+
+
+def _text(label, **attrs):
+    return forms.CharField(label=label, required=False, widget=forms.TextInput(attrs=attrs))
+
+
+def _select(label, everything, choices):
+    return forms.CharField(label=label, required=False, widget=forms.Select(choices=_choices(everything, choices)))
+
+
+def _iso3(label):
+    return _text(label, maxlength=3, autocapitalize="characters")
+
+
+def _year():
+    return _text(_("Year"), inputmode="numeric", maxlength=4)
+
+
+def _providers() -> list:
+    """Donor States by ISO3 code, organisations by id (two queries)."""
+    return [
+        (_("States"), [(s.iso3, s.name) for s in State.objects.order_by("name").only("iso3", "name")]),
+        (_("Organisations"), [(str(o.pk), str(o)) for o in Organisation.objects.order_by("name")]),
+    ]
+
+
+class FilterForm(forms.Form):
+    """The filter form of a list page. Its fields only show the list's filters
+    (assistance.filters), which read and check the values as the list's exports and the
+    API do; what they refuse becomes the form's errors, field by field, and the list then
+    shows nothing rather than records the filters did not ask for."""
+
+    filters_class: type
+
+    def filtered(self, use, nothing):
+        """use(filters) with the filters given, or `nothing` when one is refused."""
+        if not self.is_valid():
+            return nothing
+        given = {name: value for name, value in self.cleaned_data.items() if value}
+        try:
+            return use(self.filters_class.model_validate(given))
+        except Refused as exc:
+            for error in exc.errors():
+                name = str(error["loc"][0]) if error["loc"] else None
+                self.add_error(name if name in self.fields else None, _filter_reason(error))
+        except UnknownValue as exc:
+            self.add_error(exc.parameter if exc.parameter in self.fields else None, exc.reason)
+        return nothing
+
+
+def _filter_reason(error: dict) -> str:
+    ctx = error.get("ctx") or {}
+    if error.get("type") == "value_error" and "error" in ctx:
+        return str(ctx["error"])  # our own message, translated
+    message = FILTER_REASONS.get(error.get("type"))
+    return str(message) % ctx if message is not None else str(error.get("msg", ""))
+
+
+class NeedFilterForm(FilterForm):
+    state = _iso3(_("State (ISO3)"))
+    pillar = _select(_("Pillar"), _("All pillars"), Pillar.choices)
+    modality = _select(_("Modality"), _("All modalities"), Modality.choices)
+    status = _select(_("Status"), _("All statuses"), NeedStatus.choices)
+    region = _select(_("Region"), _("All regions"), Region.choices)
+    priority = _select(_("Priority"), _("All priorities"), Priority.choices)
+    year = _year()
+
+    filters_class = NeedFilters
+
+
+class OfferFilterForm(FilterForm):
+    pillar = _select(_("Pillar"), _("All pillars"), Pillar.choices)
+    modality = _select(_("Modality"), _("All modalities"), Modality.choices)
+    kind = _select(_("What is offered"), _("Everything"), OfferKind.choices)
+    region = _select(_("Region"), _("All regions"), Region.choices)
+    state = _iso3(_("For the State (ISO3)"))
+    provider = _select(_("Provider"), _("All providers"), [])
+    year = _year()
+
+    filters_class = OfferFilters
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["provider"].widget.choices = _choices(_("All providers"), _providers())
+
+
+class CommitmentFilterForm(FilterForm):
+    recipient = _iso3(_("Recipient (ISO3)"))
+    provider = _select(_("Provider"), _("All providers"), [])
+    pillar = _select(_("Pillar"), _("All pillars"), Pillar.choices)
+    year = _year()
+    source = _text(_("Source begins with"), maxlength=300, placeholder="iati:")
+
+    filters_class = CommitmentFilters
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["provider"].widget.choices = _choices(_("All providers"), _providers())
+
+
+class GapFilterForm(FilterForm):
+    state = _iso3(_("State (ISO3)"))
+    pillar = _select(_("Pillar"), _("All pillars"), Pillar.choices)
+    year = _year()
+
+    filters_class = GapFilters
 
 
 class EvidenceForm(forms.Form):

@@ -233,6 +233,11 @@ class ImportReport:
     def skipped_count(self) -> int:
         return len(self.skipped)
 
+    @property
+    def imported_nothing(self) -> bool:
+        """Problems, and not one commitment imported (created, updated or found unchanged)."""
+        return bool(self.problems) and not (self.created or self.updated or self.unchanged)
+
     def summary(self) -> str:
         return (
             f"{self.file}: commitments {self.created} created, {self.updated} updated, "
@@ -247,6 +252,7 @@ class ImportRejected(Exception):
     def __init__(self, file: str, problems: list[ImportProblem], what: str = "nothing was imported") -> None:
         self.file = file
         self.problems = problems
+        self.what = what
         lines = [f"{file}: {what}:"] + [f"  {file}: {problem}" for problem in problems]
         super().__init__("\n".join(lines))
 
@@ -724,9 +730,12 @@ def import_crs(
     try:
         rows = list(iter_crs_rows(source, purpose_codes))
     except CrsError as exc:
-        where = f"column {exc.column}: " if exc.column else ""
-        raise ImportRejected(name, [ImportProblem(where + exc.reason, exc.line)]) from exc
-    except (OSError, UnicodeDecodeError) as exc:
+        problems = [
+            ImportProblem((f"column {error.column}: " if error.column else "") + error.reason, error.line)
+            for error in getattr(exc, "errors", [exc])
+        ]
+        raise ImportRejected(name, problems) from exc
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
         raise ImportRejected(name, [ImportProblem(f"the file cannot be read: {exc}")]) from exc
     report = ImportReport(file=name)
     registry = _Registry()
@@ -1264,9 +1273,27 @@ class TerminalProgress:
             self.shown = ""
 
 
-def report_lines(report: ImportReport) -> list[str]:
-    """The report as lines for the console: notes, skipped, problems, then the summary."""
+#: How many skipped records and problems the console shows of each, unless asked for all.
+SHOWN = 20
+
+
+def _first(items: list, limit: int | None, prefix: str, what: str) -> list[str]:
+    shown = items if limit is None else items[:limit]
+    lines = [f"{prefix}{item}" for item in shown]
+    if len(items) > len(shown):
+        lines.append(f"... and {len(items) - len(shown)} more {what} (--verbosity 2 lists them all)")
+    return lines
+
+
+def report_lines(report: ImportReport, limit: int | None = SHOWN) -> list[str]:
+    """The report as lines for the console: notes, the first `limit` skipped records and
+    problems (None: all) with how many more there are, then the summary with the counts."""
     lines = [f"note: {note}" for note in report.notes]
-    lines += [f"skipped: {report.file}: {item}" for item in report.skipped]
-    lines += [f"problem: {report.file}: {item}" for item in report.problems]
+    lines += _first(report.skipped, limit, f"skipped: {report.file}: ", "skipped")
+    lines += _first(report.problems, limit, f"problem: {report.file}: ", "problems")
     return [*lines, report.summary()]
+
+
+def rejection_text(exc: ImportRejected, limit: int | None = SHOWN) -> str:
+    """Why a file was refused, with its first `limit` problems (None: all)."""
+    return "\n".join([str(exc).splitlines()[0], *_first(exc.problems, limit, f"  {exc.file}: ", "problems")])

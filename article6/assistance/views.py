@@ -19,7 +19,18 @@ from django.views.decorators.http import require_POST
 
 from article6.accounts.permissions import has_any_role
 from article6.assistance import charts, queries, services
-from article6.assistance.forms import CommitmentForm, EvidenceForm, NeedFilterForm, NeedForm, OfferForm, ReceiptForm
+from article6.assistance.filters import CommitmentFilters, UnknownValue
+from article6.assistance.forms import (
+    CommitmentFilterForm,
+    CommitmentForm,
+    EvidenceForm,
+    GapFilterForm,
+    NeedFilterForm,
+    NeedForm,
+    OfferFilterForm,
+    OfferForm,
+    ReceiptForm,
+)
 from article6.assistance.models import Commitment, FlowKind, Need, NeedStatus, Offer
 from article6.paging import page_of
 from article6.states.models import Region
@@ -55,15 +66,8 @@ def _form_errors_from(form, error: ValidationError) -> None:
 
 def need_list(request):
     form = NeedFilterForm(request.GET)
-    filters = form.filters()
-    needs = queries.needs_for(request.user)
-    if filters.get("state"):
-        needs = needs.filter(state__iso3=filters["state"].upper())
-    for name in ("pillar", "modality", "status", "priority"):
-        if filters.get(name):
-            needs = needs.filter(**{name: filters[name]})
-    if filters.get("region"):
-        needs = needs.filter(state__region=filters["region"])
+    visible = queries.needs_for(request.user)
+    needs = form.filtered(lambda filters: filters.apply(visible), visible.none())
     page, page_message = page_of(request, needs.order_by("-created", "-id"), PER_PAGE)
     return render(request, "assistance/needs.html", {"form": form, "page": page, "page_message": page_message})
 
@@ -109,16 +113,11 @@ def need_edit(request, pk: int | None = None):
 
 
 def offer_list(request):
-    offers = queries.offers_for(request.user)
-    pillar = request.GET.get("pillar")
-    if pillar in Pillar.values:
-        offers = queries.with_pillar(offers, pillar)
+    form = OfferFilterForm(request.GET)
+    visible = queries.offers_for(request.user)
+    offers = form.filtered(lambda filters: filters.apply(visible), visible.none())
     page, page_message = page_of(request, offers.order_by("-created", "-id"), PER_PAGE)
-    return render(
-        request,
-        "assistance/offers.html",
-        {"page": page, "page_message": page_message, "pillars": Pillar.choices, "pillar": pillar},
-    )
+    return render(request, "assistance/offers.html", {"form": form, "page": page, "page_message": page_message})
 
 
 def offer_detail(request, pk: int):
@@ -155,16 +154,13 @@ def offer_edit(request, pk: int | None = None):
 
 
 def commitment_list(request):
-    commitments = queries.commitments_for(request.user)
-    state = (request.GET.get("recipient") or "").upper()[:3]
-    if state:
-        commitments = commitments.filter(recipient__iso3=state)
+    form = CommitmentFilterForm(request.GET)
+    visible = queries.commitments_for(request.user)
+    commitments = form.filtered(lambda filters: filters.apply(visible), visible.none())
     page, page_message = page_of(request, commitments.order_by("-created", "-id"), PER_PAGE)
     rows = [(c, queries.totals(c)) for c in page.object_list]
     return render(
-        request,
-        "assistance/commitments.html",
-        {"page": page, "rows": rows, "page_message": page_message, "recipient": state},
+        request, "assistance/commitments.html", {"form": form, "page": page, "rows": rows, "page_message": page_message}
     )
 
 
@@ -257,18 +253,10 @@ def confirm_receipt(request, pk: int):
 # --- The gap, the donor's view and the public Funding page ---------------------------------
 
 
-def _gap_filters(request):
-    state = (request.GET.get("state") or "").upper()[:3] or None
-    pillar = request.GET.get("pillar") if request.GET.get("pillar") in Pillar.values else None
-    year = request.GET.get("year")
-    year = int(year) if year and year.isdigit() and 2008 <= int(year) <= 2100 else None
-    return {"state": state, "pillar": pillar, "year": year}
-
-
 def funding(request):
     """Public: needed, pledged, committed, disbursed and the gap, with charts."""
-    filters = _gap_filters(request)
-    rows = queries.gap(request.user, **filters)
+    form = GapFilterForm(request.GET)
+    rows = form.filtered(lambda filters: filters.rows(request.user), [])
     by_year = defaultdict(lambda: defaultdict(Decimal))
     by_state = defaultdict(lambda: defaultdict(Decimal))
     problems = sorted({p for r in rows for p in r.problems})
@@ -282,9 +270,8 @@ def funding(request):
         "rows": rows,
         "page": page,
         "page_message": page_message,
-        "filters": filters,
+        "form": form,
         "problems": problems,
-        "pillars": Pillar.choices,
         "chart_by_year": charts.by_year(by_year),
         "chart_by_state": charts.gap_by_state(by_state),
         "states": sorted(by_state.items(), key=lambda item: -item[1]["gap"]),
@@ -329,11 +316,15 @@ def export_iati(request):
 
     from article6.asof import today
     from article6.assistance.importing import export_commitments
+    from article6.assistance.views_exports import read_filters, unknown_value
 
-    commitments = queries.commitments_for(request.user)
-    state = (request.GET.get("recipient") or "").upper()[:3]
-    if state:
-        commitments = commitments.filter(recipient__iso3=state)
+    filters, error = read_filters(request, CommitmentFilters)
+    if error is not None:
+        return error
+    try:
+        commitments = filters.apply(queries.commitments_for(request.user))
+    except UnknownValue as exc:
+        return unknown_value(exc)
     result = export_commitments(commitments.order_by("id"))
     if result.xml is None:
         messages.error(request, _("No commitment here can be written as IATI: each needs at least one amount."))

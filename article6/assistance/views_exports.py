@@ -1,7 +1,7 @@
 """Downloads of needs, offers, commitments and the gap table as CSV or Excel, with the
-same filters as the API (GET parameters; article6.api.assistance) over the records the
-person may see (assistance.queries). Open to everyone: an anonymous visitor gets the
-public records. An unknown format is a 404; a bad filter a 400 naming it."""
+filters of their page and of the API (GET parameters; assistance.filters) over the
+records the person may see (assistance.queries). Open to everyone: an anonymous visitor
+gets the public records. An unknown format is a 404; a bad filter a 400 naming it."""
 
 from __future__ import annotations
 
@@ -11,10 +11,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from pydantic import ValidationError
 
-from article6.api.assistance import CommitmentFilters, GapFilters, NeedFilters, OfferFilters, set_filters
-from article6.api.errors import BadParameter
 from article6.asof import today
 from article6.assistance import exports, queries
+from article6.assistance.filters import CommitmentFilters, GapFilters, NeedFilters, OfferFilters, UnknownValue, given
 
 
 def _format(fmt: str) -> str:
@@ -23,7 +22,7 @@ def _format(fmt: str) -> str:
     return fmt
 
 
-def _filters(request, schema):
+def read_filters(request, schema):
     """The filters of the GET parameters (others are ignored), or a 400 naming the bad one."""
     try:
         return schema.model_validate(request.GET.dict()), None
@@ -41,7 +40,7 @@ def _reason(error: dict) -> str:
     return str(error.get("msg", "invalid value"))
 
 
-def _bad(exc: BadParameter) -> JsonResponse:
+def unknown_value(exc: UnknownValue) -> JsonResponse:
     return JsonResponse({"detail": [{"parameter": exc.parameter, "reason": exc.reason}]}, status=400)
 
 
@@ -55,54 +54,54 @@ def _download(content: bytes, name: str, fmt: str) -> HttpResponse:
 
 def _export(request, fmt: str, schema, build):
     fmt = _format(fmt)
-    filters, error = _filters(request, schema)
+    filters, error = read_filters(request, schema)
     if error is not None:
         return error
     try:
         content, name = build(filters, fmt)
-    except BadParameter as exc:
-        return _bad(exc)
+    except UnknownValue as exc:
+        return unknown_value(exc)
     return _download(content, name, fmt)
 
 
 @require_GET
 def export_needs(request, fmt: str):
-    """The needs the person may see, filtered as GET /api/v1/needs is."""
+    """The needs the person may see, filtered as on the page and in GET /api/v1/needs."""
 
     def build(filters, fmt):
         needs = filters.apply(queries.needs_for(request.user))
         if fmt == "csv":
             return exports.needs_csv(needs), "needs"
-        return exports.needs_xlsx(needs, filters=set_filters(filters)), "needs"
+        return exports.needs_xlsx(needs, filters=given(filters)), "needs"
 
     return _export(request, fmt, NeedFilters, build)
 
 
 @require_GET
 def export_offers(request, fmt: str):
-    """The offers the person may see, filtered as GET /api/v1/offers is."""
+    """The offers the person may see, filtered as on the page and in GET /api/v1/offers."""
 
     def build(filters, fmt):
         offers = filters.apply(queries.offers_for(request.user))
         if fmt == "csv":
             return exports.offers_csv(offers), "offers"
-        return exports.offers_xlsx(offers, filters=set_filters(filters)), "offers"
+        return exports.offers_xlsx(offers, filters=given(filters)), "offers"
 
     return _export(request, fmt, OfferFilters, build)
 
 
 @require_GET
 def export_commitments(request, fmt: str):
-    """The commitments the person may see, filtered as GET /api/v1/commitments is: in CSV
-    one row per commitment, or with `table=amounts` one row per commitment and year; in
-    Excel both, as two sheets."""
+    """The commitments the person may see, filtered as on the page and in GET
+    /api/v1/commitments: in CSV one row per commitment, or with `table=amounts` one row
+    per commitment and year; in Excel both, as two sheets."""
 
     def build(filters, fmt):
         commitments = filters.apply(
             queries.commitments_for(request.user).prefetch_related(None).prefetch_related("pillar_shares", "flows")
         )
         if fmt == "xlsx":
-            return exports.commitments_xlsx(commitments, filters=set_filters(filters)), "commitments"
+            return exports.commitments_xlsx(commitments, filters=given(filters)), "commitments"
         if request.GET.get("table") == "amounts":
             return exports.commitment_flows_csv(commitments), "commitment-amounts"
         return exports.commitments_csv(commitments), "commitments"
@@ -112,8 +111,8 @@ def export_commitments(request, fmt: str):
 
 @require_GET
 def export_gap(request, fmt: str):
-    """The gap table over the needs and commitments the person may see, filtered as
-    GET /api/v1/funding/gap is (state, year, pillar)."""
+    """The gap table over the needs and commitments the person may see, filtered as on the
+    Funding page and in GET /api/v1/funding/gap (state, year, pillar)."""
 
     def build(filters, fmt):
         rows = filters.rows(request.user)
@@ -125,6 +124,6 @@ def export_gap(request, fmt: str):
             needs = needs.filter(state__iso3=filters.state)
             commitments = commitments.filter(recipient__iso3=filters.state)
         sample = needs.exists() or commitments.exists()
-        return exports.gap_xlsx(rows, includes_sample=sample, filters=set_filters(filters)), "gap"
+        return exports.gap_xlsx(rows, includes_sample=sample, filters=given(filters)), "gap"
 
     return _export(request, fmt, GapFilters, build)

@@ -6,14 +6,21 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from article6.assistance.crs import DEFAULT_PURPOSE_CODES
-from article6.assistance.importing import ImportRejected, TerminalProgress, import_crs, report_lines
+from article6.assistance.importing import (
+    ImportRejected,
+    TerminalProgress,
+    import_crs,
+    rejection_text,
+    report_lines,
+)
 
 
 class Command(BaseCommand):
     help = (
         "Import an OECD Creditor Reporting System CSV (provider, recipient, purpose code, year, US dollars): "
         "one commitment per provider, recipient and purpose, a disbursed amount per year. Importing the same "
-        "file again changes nothing. A damaged row refuses the whole file."
+        "file again changes nothing. Damaged rows refuse the whole file, each named by line, column and reason; "
+        "the command fails when problems left nothing imported."
     )
 
     def add_arguments(self, parser):
@@ -44,12 +51,16 @@ class Command(BaseCommand):
         try:
             report = import_crs(path, purpose_codes=purposes, progress=progress)
         except ImportRejected as exc:
-            raise CommandError(str(exc)) from None
+            raise CommandError(rejection_text(exc, limit=None)) from None  # every bad row, as the workbook upload
         finally:
             if progress is not None:
                 progress.close()
-        for line in report_lines(report):
+        for line in report_lines(report, limit=None):  # every row skipped or with a problem, named
             self.stdout.write(line)
+        if report.imported_nothing:
+            raise CommandError(
+                f"{report.file}: nothing was imported, for {len(report.problems)} problem(s) (see above)"
+            )
 
     def _progress(self, text: str) -> None:
         self.stderr.write(text, style_func=str, ending="")

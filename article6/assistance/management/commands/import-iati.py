@@ -6,14 +6,22 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from article6.assistance.iati import DEFAULT_SECTORS
-from article6.assistance.importing import ImportRejected, TerminalProgress, import_iati, report_lines
+from article6.assistance.importing import (
+    SHOWN,
+    ImportRejected,
+    TerminalProgress,
+    import_iati,
+    rejection_text,
+    report_lines,
+)
 
 
 class Command(BaseCommand):
     help = (
         "Import the activities of an IATI activity file (standard 2.01-2.03; 1.0x read without schema "
         "validation) that have one of the DAC sectors, as commitments with their amounts. Importing the "
-        "same file again changes nothing. A file that cannot be read is refused whole."
+        "same file again changes nothing. A file that cannot be read is refused whole. The first 20 problems "
+        "are listed (--verbosity 2: all of them), and the command fails when problems left nothing imported."
     )
 
     def add_arguments(self, parser):
@@ -48,12 +56,20 @@ class Command(BaseCommand):
         try:
             report = import_iati(path, sectors=sectors, strict=options["strict"], progress=progress)
         except ImportRejected as exc:
-            raise CommandError(str(exc)) from None
+            raise CommandError(rejection_text(exc, limit=self._shown(options))) from None
         finally:
             if progress is not None:
                 progress.close()
-        for line in report_lines(report):
+        for line in report_lines(report, limit=self._shown(options)):
             self.stdout.write(line)
+        if report.imported_nothing:
+            raise CommandError(
+                f"{report.file}: nothing was imported, for {len(report.problems)} problem(s) (see above)"
+            )
+
+    def _shown(self, options) -> int | None:
+        """How many problems to list: the first ones, or all of them with --verbosity 2."""
+        return None if options["verbosity"] >= 2 else SHOWN
 
     def _progress(self, text: str) -> None:
         self.stderr.write(text, style_func=str, ending="")

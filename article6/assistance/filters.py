@@ -1,0 +1,205 @@
+"""The filters of the assistance lists, defined once for each list: the page, its CSV and
+Excel exports and the API read the same parameters and filter alike.
+
+Each class validates the parameters (pydantic: a bad value names its parameter) and
+applies them to the records the person may see (assistance.queries). A valid value that
+names nothing (an unknown State or organisation) raises :class:`UnknownValue`: a 400 in
+the API and the exports, an error on the page's form.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from django.db.models import Q
+from django.utils.translation import gettext as _
+from ninja import Schema
+from pydantic import AfterValidator, Field
+
+from article6.assistance import queries
+from article6.assistance.models import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    CommitmentPillar,
+    Flow,
+    Modality,
+    NeedStatus,
+    Offer,
+    OfferKind,
+    Priority,
+)
+from article6.states.models import Organisation, Region, State
+from article6.treaty.models import Pillar
+from article6.treaty.queries import ISO3_CODE
+
+MAX_ID = 2**63 - 1  # the largest the database's ids hold
+
+
+class UnknownValue(Exception):
+    """A valid value that names nothing: `parameter` and the reason."""
+
+    def __init__(self, parameter: str, reason: str):
+        super().__init__(parameter, reason)
+        self.parameter = parameter
+        self.reason = reason
+
+
+def _iso3(value: str) -> str:
+    code = value.strip().upper()
+    if not ISO3_CODE.fullmatch(code):
+        raise ValueError(_("“%(value)s” is not an ISO 3166-1 alpha-3 code (three letters).") % {"value": value[:20]})
+    return code
+
+
+def _provider_key(value: str) -> str:
+    key = value.strip().upper()
+    if not (ISO3_CODE.fullmatch(key) or (key.isascii() and key.isdigit() and 0 < int(key) <= MAX_ID)):
+        raise ValueError(
+            _("“%(value)s” is neither a State's ISO3 code nor an organisation's id.") % {"value": value[:20]}
+        )
+    return key
+
+
+# A State's ISO3 code, any case; upper case once read.
+Iso3 = Annotated[str, AfterValidator(_iso3)]
+# A donor State's ISO3 code or an organisation's id.
+ProviderKey = Annotated[str, AfterValidator(_provider_key)]
+Year = Annotated[int, Field(ge=FIRST_YEAR, le=LAST_YEAR)]
+RegionName = Literal[tuple(Region.values)]  # type: ignore[valid-type]
+
+
+def _state(code: str, parameter: str) -> State:
+    """The State of an ISO3 code given as a filter (UnknownValue naming the parameter if none)."""
+    state = State.objects.filter(iso3=code).first()
+    if state is None:
+        raise UnknownValue(parameter, _("No State has the ISO3 code “%(code)s”.") % {"code": code})
+    return state
+
+
+def _json_list_has(field: str, value: str) -> Q:
+    """Records whose JSON list `field` holds `value` (a code from a fixed list, so never
+    holding a quote): the quoted value in the list's JSON text, on SQLite and PostgreSQL
+    alike (JSON `contains` is PostgreSQL-only)."""
+    return Q(**{f"{field}__icontains": f'"{value}"'})
+
+
+def _provider_q(key: str, parameter: str) -> Q:
+    if key.isdigit():
+        if not Organisation.objects.filter(pk=int(key)).exists():
+            raise UnknownValue(parameter, _("No organisation has the id “%(id)s”.") % {"id": key})
+        return Q(provider_organisation_id=int(key))
+    return Q(provider_state=_state(key, parameter))
+
+
+class NeedFilters(Schema):
+    """The filters of the needs."""
+
+    state: Iso3 | None = Field(None, description="Only needs of this State (ISO3 code, any case).")
+    pillar: Pillar | None = None
+    modality: Modality | None = None
+    status: NeedStatus | None = None
+    priority: Priority | None = None
+    region: RegionName | None = Field(None, description="Only needs of States of this region.")
+    year: Year | None = Field(None, description="Only needs whose period covers this year.")
+
+    def apply(self, needs):
+        # One query more with `state` (the State, so that an unknown code is said to be one).
+        if self.state:
+            needs = needs.filter(state=_state(self.state, "state"))
+        if self.pillar:
+            needs = needs.filter(pillar=self.pillar)
+        if self.modality:
+            needs = needs.filter(modality=self.modality)
+        if self.status:
+            needs = needs.filter(status=self.status)
+        if self.priority:
+            needs = needs.filter(priority=self.priority)
+        if self.region:
+            needs = needs.filter(state__region=self.region)
+        if self.year:
+            needs = needs.filter(start_year__lte=self.year, end_year__gte=self.year)
+        return needs
+
+
+class OfferFilters(Schema):
+    """The filters of the offers."""
+
+    pillar: Pillar | None = None
+    modality: Modality | None = None
+    kind: OfferKind | None = None
+    region: RegionName | None = Field(None, description="Only offers for this region.")
+    state: Iso3 | None = Field(
+        None, description="Only offers that name this State (ISO3 code) among those of interest, or its region."
+    )
+    provider: ProviderKey | None = Field(
+        None, description="Only offers of this donor State (ISO3 code) or organisation (id)."
+    )
+    year: Year | None = Field(None, description="Only offers whose period covers this year.")
+
+    def apply(self, offers):
+        # One query more with `state`, one with `provider`.
+        if self.pillar:
+            offers = offers.filter(_json_list_has("pillars", self.pillar))
+        if self.modality:
+            offers = offers.filter(_json_list_has("modalities", self.modality))
+        if self.kind:
+            offers = offers.filter(_json_list_has("kinds", self.kind))
+        if self.region:
+            offers = offers.filter(_json_list_has("regions", self.region))
+        if self.state:
+            state = _state(self.state, "state")
+            named = Offer.states.through.objects.filter(state=state).values("offer_id")
+            offers = offers.filter(Q(pk__in=named) | _json_list_has("regions", state.region))
+        if self.provider:
+            offers = offers.filter(_provider_q(self.provider, "provider"))
+        if self.year:
+            offers = offers.filter(start_year__lte=self.year, end_year__gte=self.year)
+        return offers
+
+
+class CommitmentFilters(Schema):
+    """The filters of the commitments."""
+
+    recipient: Iso3 | None = Field(None, description="Only commitments to this State (ISO3 code).")
+    provider: ProviderKey | None = Field(
+        None, description="Only commitments of this donor State (ISO3 code) or organisation (id)."
+    )
+    pillar: Pillar | None = Field(None, description="Only commitments with a share for this pillar.")
+    year: Year | None = Field(None, description="Only commitments with an amount in this year.")
+    source: str | None = Field(
+        None, max_length=300, description="Only commitments whose source begins so: `manual`, `iati:`, `crs:`, …"
+    )
+
+    def apply(self, commitments):
+        # One query more with `recipient`, one with `provider`.
+        if self.recipient:
+            commitments = commitments.filter(recipient=_state(self.recipient, "recipient"))
+        if self.provider:
+            commitments = commitments.filter(_provider_q(self.provider, "provider"))
+        if self.pillar:
+            shares = CommitmentPillar.objects.filter(pillar=self.pillar).values("commitment_id")
+            commitments = commitments.filter(pk__in=shares)
+        if self.year:
+            commitments = commitments.filter(pk__in=Flow.objects.filter(year=self.year).values("commitment_id"))
+        if self.source:
+            commitments = commitments.filter(source__startswith=self.source)
+        return commitments
+
+
+class GapFilters(Schema):
+    """The filters of the gap table (the Funding page)."""
+
+    state: Iso3 | None = Field(None, description="Only this State (ISO3 code).")
+    year: Year | None = None
+    pillar: Pillar | None = None
+
+    def rows(self, user) -> list:
+        # One query more with `state`.
+        if self.state:
+            _state(self.state, "state")
+        return queries.gap(user, state=self.state, year=self.year, pillar=self.pillar)
+
+
+def given(filters: Schema) -> dict[str, Any]:
+    """The filters given, as text (for the exports' "About" sheet)."""
+    return {name: str(value) for name, value in filters.model_dump(mode="json", exclude_none=True).items()}
