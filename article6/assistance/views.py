@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -392,28 +392,30 @@ def evidence_remove(request, pk: int, attachment: int):
 # --- History --------------------------------------------------------------------------------
 
 HISTORY_KINDS = {
-    # kind: (model, the permission to read its history, its parts that keep their own history)
-    "need": (Need, "assistance.change_need", ("yearly", "attachments")),
-    "offer": (Offer, "assistance.change_offer", ()),
-    "commitment": (Commitment, "assistance.change_commitment", ("flows", "pillar_shares")),
+    # kind: (the records one may see, the permission to read its history, its parts that keep their own history)
+    "need": (queries.needs_for, "assistance.change_need", ("yearly", "attachments")),
+    "offer": (queries.offers_for, "assistance.change_offer", ()),
+    "commitment": (queries.commitments_for, "assistance.change_commitment", ("flows", "pillar_shares")),
 }
 
 
 @login_required
 def record_history(request, kind: str, pk: int):
     """Who changed a need, an offer or a commitment (and its parts), when, with the values
-    before and after: for those who may change it, and ISU staff."""
+    before and after: for those who may change it, and ISU staff. A record the person may
+    not see is a 404, as on its own page."""
     from article6.accounts import audit
 
     if kind not in HISTORY_KINDS:
         raise Http404
-    model, permission, parts = HISTORY_KINDS[kind]
-    record = get_object_or_404(model, pk=pk)
+    visible, permission, parts = HISTORY_KINDS[kind]
+    record = _visible(visible(request.user), pk)
     if not request.user.has_perm(permission, record):
         raise PermissionDenied(_("Only those who may change this record, and ISU staff, see its history."))
-    querysets = [model.history.filter(id=pk)]
+    model = type(record)
+    querysets = [model.history.filter(id=record.pk)]
     for part in parts:
         related = model._meta.get_field(part).related_model
-        querysets.append(related.history.filter(**{f"{model._meta.model_name}_id": pk}))
-    entries = audit.entries_for(querysets)
+        querysets.append(related.history.filter(**{f"{model._meta.model_name}_id": record.pk}))
+    entries = audit.entries_for(querysets, viewer=request.user)
     return render(request, "states/history.html", {"subject": record, "entries": entries, "back": record})

@@ -181,8 +181,8 @@ def propose_match(request):
 # --- Matches --------------------------------------------------------------------------------
 
 
-def _history(match: Match) -> list:
-    entries = audit.entries_for([Match.history.filter(id=match.pk)])
+def _history(user, match: Match) -> list:
+    entries = audit.entries_for([Match.history.filter(id=match.pk)], viewer=user)
     for entry in entries:
         entry.changes = [c for c in entry.changes if c.field in HISTORY_FIELDS or c.field == "commitment_id"]
     return entries
@@ -202,7 +202,7 @@ def match_detail(request, pk: int):
         "may_record": match.state == "accepted"
         and match.commitment_id is None
         and matches.may_answer(request.user, match, "provider"),
-        "entries": _history(match),
+        "entries": _history(request.user, match),
         "may_see_back_office": request.user.has_perm("accounts.view_any_history"),
     }
     return render(request, "assistance/match_detail.html", context)
