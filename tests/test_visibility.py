@@ -91,6 +91,44 @@ def an_offer(people, nor, lao):
     return offer
 
 
+# --- A restricted need linked to a public commitment ------------------------------------------
+
+
+@pytest.fixture
+def linked(people, nor, lao):
+    """ISU links a restricted need of Lao to a public commitment of Norway."""
+    hidden = a_need(people, lao, title=SECRET, visibility="restricted")
+    public = a_need(people, lao, title="Clearance of two districts")
+    commitment = a_commitment(people, nor, lao, needs=[hidden, public])
+    return commitment, hidden, public
+
+
+@pytest.mark.parametrize("role", ["anonymous", "no_role", "lebanon_focal_point", "norway_partner"])
+def test_a_restricted_need_is_never_named_with_the_commitment_it_is_linked_to(client, people, linked, role):
+    commitment, hidden, public = linked
+    as_user(client, people[role])
+    page = html.unescape(client.get(commitment.get_absolute_url()).content.decode())
+    assert "Clearance of two districts" in page and SECRET not in page
+    detail = client.get(f"/api/v1/commitments/{commitment.pk}").json()
+    assert [n["title"] for n in detail["needs"]] == ["Clearance of two districts"]
+    for export in ("csv", "xlsx"):
+        assert SECRET.encode() not in client.get(reverse("assistance:export_commitments", args=[export])).content
+    assert SECRET.encode() not in client.get(reverse("assistance:export_iati")).content
+    # From the other side: the need page and the API list the commitment.
+    assert client.get(f"/api/v1/needs/{public.pk}").json()["commitments"] == [commitment.pk]
+    assert client.get(hidden.get_absolute_url()).status_code == 404
+
+
+@pytest.mark.parametrize("role", ["lao_focal_point", "coordinator", "isu"])
+def test_those_who_may_see_the_need_see_it_with_the_commitment(client, people, linked, role):
+    commitment, hidden, public = linked
+    as_user(client, people[role])
+    page = html.unescape(client.get(commitment.get_absolute_url()).content.decode())
+    assert SECRET in page
+    detail = client.get(f"/api/v1/commitments/{commitment.pk}").json()
+    assert sorted(n["title"] for n in detail["needs"]) == sorted([SECRET, "Clearance of two districts"])
+
+
 # --- The audit trail of a match -----------------------------------------------------------------
 
 

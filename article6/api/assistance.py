@@ -25,7 +25,6 @@ from ninja.errors import HttpError
 from pydantic import AfterValidator, ConfigDict, Field, StringConstraints
 
 from article6.accounts.models import Visibility
-from article6.accounts.permissions import visible_q
 from article6.api.auth import OPTIONAL, OPTIONAL_SECURITY
 from article6.api.errors import BadParameter, Detail, InvalidValue, ParameterErrors
 from article6.api.params import Iso3
@@ -35,7 +34,6 @@ from article6.assistance.models import (
     LAST_YEAR,
     Channel,
     Commitment,
-    CommitmentNeed,
     CommitmentPillar,
     DeclaredNeedStatus,
     ExchangeRate,
@@ -901,12 +899,7 @@ def _commitment_detail(request, pk: int) -> dict:
     # Four queries: the commitment with its provider and recipient, its shares, its amounts,
     # the needs it meets that the caller may see.
     commitment = _visible(_commitments(request.user), pk, _("commitment"))
-    links = (
-        CommitmentNeed.objects.filter(commitment=commitment, need__in=Need.objects.filter(visible_needs(request.user)))
-        .select_related("need")
-        .only("amount", "need__id", "need__title")
-        .order_by("need_id")
-    )
+    links = queries.commitment_needs(request.user, commitment)
     return {
         **commitment_out(commitment),
         "yearly": {year: {k: float(v) for k, v in kinds.items()} for year, kinds in queries.yearly(commitment).items()},
@@ -932,10 +925,6 @@ def _commitment_detail(request, pk: int) -> dict:
         ],
         "needs": [{"id": link.need.pk, "title": link.need.title, "amount": _money(link.amount)} for link in links],
     }
-
-
-def visible_needs(user) -> Q:
-    return visible_q(user, state_field="state")
 
 
 @router.get(

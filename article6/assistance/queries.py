@@ -53,10 +53,25 @@ def with_pillar(offers, pillar: str):
 
 
 def commitments_for(user):
+    """The commitments `user` may read, with the needs they meet that `user` may read too."""
+    needs = Need.objects.filter(visible_q(user, state_field="state")).only("id", "title")
     return (
         Commitment.objects.filter(visible_q(user, provider=True, recipient_field="recipient"))
         .select_related("provider_state", "provider_organisation", "recipient")
-        .prefetch_related("pillar_shares", "flows", Prefetch("needs", queryset=Need.objects.only("id", "title")))
+        .prefetch_related("pillar_shares", "flows", Prefetch("needs", queryset=needs))
+    )
+
+
+def commitment_needs(user, commitment):
+    """The links of a commitment to the needs it meets that `user` may read (with the amount
+    towards each), in the order of the needs' ids."""
+    return (
+        CommitmentNeed.objects.filter(
+            commitment=commitment, need__in=Need.objects.filter(visible_q(user, state_field="state"))
+        )
+        .select_related("need")
+        .only("amount", "need__id", "need__title")
+        .order_by("need_id")
     )
 
 

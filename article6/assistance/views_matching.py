@@ -195,8 +195,12 @@ def match_detail(request, pk: int):
     way to record the commitment."""
     match = _visible(queries.matches_for(request.user), pk)
     sides = _open_sides(request.user, match)
+    # The commitment recorded for it, if the person may see it (else it is not named).
+    commitments = queries.commitments_for(request.user).prefetch_related(None)
+    commitment = commitments.filter(pk=match.commitment_id).first() if match.commitment_id else None
     context = {
         "match": match,
+        "commitment": commitment,
         "reasons": matching.reasons_from_json(match.reasons),
         "sides": sides,
         "may_record": match.state == "accepted"
