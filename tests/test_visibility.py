@@ -3,15 +3,18 @@ status, the audit trail, the e-mails, the history pages, drafts and matches. A r
 person may not see is never named to them, never counted in a figure they read, and is a
 404 wherever they ask for it."""
 
+import csv
 import html
+import io
 from decimal import Decimal
 
 import pytest
+from django.core import mail
 from django.urls import reverse
 from pagetools import element, text
 from people import everyone
 
-from article6.assistance import matches, services
+from article6.assistance import matches, notifications, services
 from article6.assistance.models import Commitment, Need, Offer
 from article6.states.models import State
 
@@ -129,6 +132,87 @@ def test_those_who_may_see_the_need_see_it_with_the_commitment(client, people, l
     assert sorted(n["title"] for n in detail["needs"]) == sorted([SECRET, "Clearance of two districts"])
 
 
+# --- A public need's coverage ------------------------------------------------------------------
+
+
+@pytest.fixture
+def covered(people, nor, lao):
+    """A public need of 100,000 USD: a restricted commitment of 37,123 and an ISU-only one of
+    10,000 are linked to it."""
+    need = a_need(people, lao)
+    a_commitment(people, nor, lao, visibility="restricted", committed="37123", needs=[need], title="Restricted")
+    a_commitment(people, nor, lao, visibility="isu_only", committed="10000", needs=[need], title="ISU only")
+    return Need.objects.get(pk=need.pk)
+
+
+def coverage_seen(client, need) -> tuple:
+    """What a person reads of the need's coverage on its page, in the API, in both exports and
+    through the status filter of the list and the API."""
+    page = html.unescape(client.get(need.get_absolute_url()).content.decode())
+    api = client.get(f"/api/v1/needs/{need.pk}").json()
+    rows = list(csv.DictReader(io.StringIO(client.get(reverse("assistance:export_needs", args=["csv"])).text)))
+    (row,) = [r for r in rows if r["id"] == str(need.pk)]
+    status = api["status"]
+    listed = client.get(reverse("assistance:needs"), {"status": status}).content.decode()
+    api_listed = client.get("/api/v1/needs", {"status": status}).json()["items"]
+    other = "open" if status != "open" else "partly_covered"
+    assert need.title in listed and [n["id"] for n in api_listed] == [need.pk]
+    assert not client.get("/api/v1/needs", {"status": other}).json()["items"]
+    return (
+        text(element(page, "need-status")),
+        text(element(page, "coverage")),
+        status,
+        api["covered_amount"],
+        row["status"],
+        Decimal(row["covered_amount"] or "0"),
+    )
+
+
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [
+        ("anonymous", ("open", "0 USD committed (0%)", "open", 0.0, "open", Decimal("0"))),
+        ("no_role", ("open", "0 USD committed (0%)", "open", 0.0, "open", Decimal("0"))),
+        ("lebanon_focal_point", ("open", "0 USD committed (0%)", "open", 0.0, "open", Decimal("0"))),
+        ("norway_partner", ("open", "0 USD committed (0%)", "open", 0.0, "open", Decimal("0"))),
+        (
+            "lao_focal_point",
+            ("partly covered", "37,123 USD committed (37%)", "partly_covered", 37123.0, "partly_covered", 37123),
+        ),
+        (
+            "coordinator",
+            ("partly covered", "37,123 USD committed (37%)", "partly_covered", 37123.0, "partly_covered", 37123),
+        ),
+        ("isu", ("partly covered", "47,123 USD committed (47%)", "partly_covered", 47123.0, "partly_covered", 47123)),
+    ],
+)
+def test_a_needs_coverage_counts_only_the_commitments_the_person_may_see(client, people, covered, role, expected):
+    as_user(client, people[role])
+    assert coverage_seen(client, covered) == expected
+
+
+@pytest.mark.parametrize(("role", "committed"), [("anonymous", 0), ("coordinator", 37123), ("isu", 47123)])
+def test_the_gap_and_the_coverage_read_the_same_commitments(client, people, covered, role, committed):
+    as_user(client, people[role])
+    gap = client.get("/api/v1/funding/gap", {"state": "LAO"}).json()["items"]
+    assert sum(row["committed"] for row in gap) == committed
+    assert client.get(f"/api/v1/needs/{covered.pk}").json()["covered_amount"] == committed
+
+
+def test_the_audit_trail_of_a_need_keeps_only_what_everyone_may_see(client, people, covered):
+    as_user(client, people["lao_focal_point"])
+    page = client.get(reverse("assistance:history", args=["need", covered.pk])).content.decode()
+    assert "10,000" not in page and "47123" not in page and "47,123" not in page
+
+
+def test_a_commitment_made_public_counts_for_everyone(client, people, covered):
+    restricted = Commitment.objects.get(title="Restricted")
+    restricted.visibility = "public"
+    services.save_commitment(people["isu"], restricted)
+    api = client.get(f"/api/v1/needs/{covered.pk}").json()
+    assert (api["status"], api["covered_amount"]) == ("partly_covered", 37123.0)
+
+
 # --- The audit trail of a match -----------------------------------------------------------------
 
 
@@ -155,6 +239,29 @@ def test_a_matchs_history_never_names_a_commitment_the_reader_may_not_see(client
     as_user(client, people["isu"])
     page = html.unescape(client.get(reverse("assistance:match", args=[match.pk])).content.decode())
     assert "Confidential grant" in text(element(page, "history"))
+
+
+# --- E-mails ---------------------------------------------------------------------------------
+
+
+def test_the_digest_lists_only_needs_the_coordinator_still_sees_open(people, lao, nor):
+    import datetime as dt
+
+    waiting = a_need(people, lao, title="Waiting for a proposal")
+    covered = a_need(people, lao, title="Covered by a restricted commitment")
+    draft = a_need(people, lao, title="A draft", declared_status="draft")
+    isu_covered = a_need(people, lao, title="Covered as only ISU knows")
+    a_commitment(people, nor, lao, visibility="restricted", committed="100000", needs=[covered])
+    a_commitment(people, nor, lao, visibility="isu_only", committed="100000", needs=[isu_covered], title="ISU")
+    Need.objects.filter(pk__in=[waiting.pk, covered.pk, draft.pk, isu_covered.pk]).update(
+        created=dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    )
+    notifications.send_digests(dt.date(2026, 11, 25))
+    (digest,) = [m for m in mail.outbox if m.to == ["coord@example.org"]]
+    # Open as the coordinator sees it: what covers it is for ISU only, and is not hinted at.
+    assert "Waiting for a proposal" in digest.body and "Covered as only ISU knows" in digest.body
+    # Covered as the coordinator sees it (a restricted commitment), and a draft they may not see.
+    assert "Covered by a restricted commitment" not in digest.body and "A draft" not in digest.body
 
 
 # --- History pages -------------------------------------------------------------------------

@@ -145,7 +145,7 @@ class NeedFilters(Schema):
         if self.modality:
             needs = needs.filter(modality=self.modality)
         if self.status:
-            needs = needs.filter(status=self.status)
+            needs = needs.filter(viewer_status=self.status)  # the status as the caller sees it
         if self.region:
             needs = needs.filter(state__region=self.region)
         if self.year:
@@ -263,8 +263,10 @@ class NeedOut(Schema):
     quantity: float | None
     quantity_unit: str
     declared_status: DeclaredNeedStatus = Field(description="What the State's focal points say of the need.")
-    status: NeedStatus = Field(description="Rolled up from the commitments linked to the need.")
-    covered_amount: float = Field(description="Committed towards the need, in `currency`.")
+    status: NeedStatus = Field(description="Rolled up from the commitments linked to the need that the caller may see.")
+    covered_amount: float = Field(
+        description="Committed towards the need, in `currency`, by the commitments the caller may see."
+    )
     coverage: float | None = Field(description="covered_amount / amount, from 0 to 1; null without an amount.")
     national_plan: str = Field(description="The national plan it belongs to (Lausanne Action Plan, Action 41).")
     national_resources: float | None = Field(description="National resources committed (Action 38).")
@@ -645,8 +647,9 @@ def need_out(need: Need) -> dict:
         "quantity": _money(need.quantity),
         "quantity_unit": need.quantity_unit,
         "declared_status": need.declared_status,
-        "status": need.status,
-        "covered_amount": float(need.covered_amount),
+        # What the caller may see: only the commitments they may read are counted.
+        "status": need.seen_status,
+        "covered_amount": float(need.seen_covered),
         "coverage": need.coverage,
         "national_plan": need.national_plan,
         "national_resources": _money(need.national_resources),

@@ -156,8 +156,13 @@ def iso_week(day: dt.date) -> str:
     return f"{year}-W{week:02d}"
 
 
-def waiting_needs(today: dt.date):
-    """Needs open for more than WAITING_DAYS days with no proposal (or only declined ones)."""
+def waiting_needs(person, today: dt.date):
+    """The needs `person` may see that have been open (as they see them) for more than
+    WAITING_DAYS days with no proposal (or only declined ones)."""
+    from article6.accounts.permissions import forget_roles
+    from article6.assistance.queries import needs_for
+
+    forget_roles(person)
     cutoff = dt.datetime.combine(today - dt.timedelta(days=WAITING_DAYS), dt.time.min, tzinfo=dt.UTC)
     live = (
         Match.objects.filter(need=OuterRef("pk"))
@@ -165,20 +170,19 @@ def waiting_needs(today: dt.date):
         .exclude(offer_side=MatchSide.DECLINED)
     )
     return (
-        Need.objects.filter(status=NeedStatus.OPEN, created__lt=cutoff)
+        needs_for(person)
+        .prefetch_related(None)
+        .filter(viewer_status=NeedStatus.OPEN, created__lt=cutoff)
         .filter(~Exists(live))
-        .select_related("state")
         .order_by("created", "id")
     )
 
 
 def _digest_needs(person, today: dt.date) -> list[Need]:
-    from article6.accounts.permissions import forget_roles, roles_of
-    from article6.assistance.queries import needs_for
+    from article6.accounts.permissions import roles_of
 
-    forget_roles(person)
+    needs = waiting_needs(person, today)
     areas = {r.thematic_area for r in roles_of(person) if r.kind == RoleKind.COORDINATOR}
-    needs = waiting_needs(today).filter(pk__in=needs_for(person).values("pk"))
     if Pillar.COOPERATION not in areas:
         needs = needs.filter(pillar__in=areas)
     return list(needs)

@@ -59,9 +59,11 @@ def need_list(request):
     needs = queries.needs_for(request.user)
     if filters.get("state"):
         needs = needs.filter(state__iso3=filters["state"].upper())
-    for name in ("pillar", "modality", "status", "priority"):
+    for name in ("pillar", "modality", "priority"):
         if filters.get(name):
             needs = needs.filter(**{name: filters[name]})
+    if filters.get("status"):
+        needs = needs.filter(viewer_status=filters["status"])  # the status as this person sees it
     if filters.get("region"):
         needs = needs.filter(state__region=filters["region"])
     page, page_message = page_of(request, needs.order_by("-created", "-id"), PER_PAGE)
@@ -298,7 +300,9 @@ def donor_view(request):
     gap per State, and who else is already engaged with each State."""
     if not has_any_role(request.user):
         raise PermissionDenied(_("The donor's view is for focal points, coordinators and ISU staff."))
-    open_needs = list(queries.needs_for(request.user).filter(status__in=[NeedStatus.OPEN, NeedStatus.PARTLY_COVERED]))
+    open_needs = list(
+        queries.needs_for(request.user).filter(viewer_status__in=[NeedStatus.OPEN, NeedStatus.PARTLY_COVERED])
+    )
     grid = {p: {r: 0 for r, _label in Region.choices} for p, _label in Pillar.choices}
     for need in open_needs:
         grid[need.pillar][need.state.region] += 1

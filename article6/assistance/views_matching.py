@@ -111,7 +111,7 @@ def need_suggestions(request, pk: int):
     """The offers that fit a need best, with their reasons; coordinators propose from here."""
     need = _visible(queries.needs_for(request.user), pk)
     rows = []
-    is_open = need.status in matches.OPEN_STATUSES
+    is_open = need.seen_status in matches.OPEN_STATUSES
     if is_open:
         viewer = matching.Viewer.of(request.user)
         found = matching.offer_index().top_offers(matching.need_features(need), k=SUGGESTIONS, viewer=viewer)
