@@ -244,6 +244,26 @@ def test_a_matchs_history_never_names_a_commitment_the_reader_may_not_see(client
 # --- E-mails ---------------------------------------------------------------------------------
 
 
+def test_match_emails_go_only_to_those_who_may_still_see_the_match(people, match):
+    need = match.need
+    need.visibility = "restricted"
+    need.title = "Land release, restricted"
+    services.save_need(people["lao_focal_point"], need)
+    mail.outbox.clear()
+    with_note = "Our own reasons, not for the partners"
+    matches.answer(people["lao_focal_point"], match, "state", False, with_note)
+    # The e-mail is sent once the transaction commits; tests run in one, so send it here.
+    notifications.match_answered(match.pk, "state", False)
+    to = sorted(address for message in mail.outbox for address in message.to)
+    assert "nor@example.org" not in to
+    assert "lao@example.org" in to and "coord@example.org" in to
+    for message in mail.outbox:
+        assert message.to != ["nor@example.org"]
+    mail.outbox.clear()
+    notifications.match_proposed(match.pk)
+    assert sorted(address for message in mail.outbox for address in message.to) == ["lao@example.org"]
+
+
 def test_the_digest_lists_only_needs_the_coordinator_still_sees_open(people, lao, nor):
     import datetime as dt
 

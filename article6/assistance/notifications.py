@@ -10,7 +10,8 @@
   Article 6 itself). Each digest sent is recorded (DigestSent), so that running the
   command twice in an ISO week sends nothing twice.
 
-People without an e-mail address, and accounts turned off, get nothing. Each person gets
+People without an e-mail address, accounts turned off, and anyone who may no longer see
+what a message names (asked again for each recipient when it is sent) get nothing. Each person gets
 their own message (nobody sees the others' addresses), in the site's language. The
 links are absolute when the caller gives the site's address (`base_url`) or the setting
 SITE_URL is set, else relative to the site."""
@@ -87,11 +88,23 @@ def _match(match_id: int) -> Match | None:
     )
 
 
+def may_see(person, match: Match) -> bool:
+    """Whether `person` may, now, see the match (its need and its offer both): asked again
+    for every recipient of every message, since a record's visibility or a person's roles
+    may have changed since the match was proposed."""
+    from article6.accounts.permissions import forget_roles
+    from article6.assistance.queries import matches_for
+
+    forget_roles(person)
+    return matches_for(person).filter(pk=match.pk).exists()
+
+
 def _sides(match: Match) -> list[tuple[str, object]]:
-    """(side, person) for each focal point of either side; one message a person and a side."""
-    return [("state", p) for p in state_focal_points(match.need.state_id)] + [
-        ("provider", p) for p in provider_focal_points(match.offer)
-    ]
+    """(side, person) for each focal point of either side who may see the match; one
+    message a person and a side."""
+    people = [("state", p) for p in state_focal_points(match.need.state_id)]
+    people += [("provider", p) for p in provider_focal_points(match.offer)]
+    return [(side, person) for side, person in people if may_see(person, match)]
 
 
 def match_proposed(match_id: int, *, base_url: str = "") -> int:
@@ -120,7 +133,12 @@ def match_answered(match_id: int, side: str, accepted: bool, *, base_url: str = 
     link = _base(base_url) + reverse("assistance:match", args=[match.pk])
     recipients = _sides(match)
     proposer = match.proposed_by
-    if proposer.is_active and proposer.email and all(p.pk != proposer.pk for _s, p in recipients):
+    if (
+        proposer.is_active
+        and proposer.email
+        and all(p.pk != proposer.pk for _s, p in recipients)
+        and may_see(proposer, match)
+    ):
         recipients.append(("coordinator", proposer))
     messages = []
     with translation.override(settings.LANGUAGE_CODE):
