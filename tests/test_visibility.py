@@ -309,3 +309,27 @@ def test_the_history_of_a_visible_record_one_may_not_change_is_a_403(client, peo
     need = a_need(people, lao)
     as_user(client, people["lebanon_focal_point"])
     assert client.get(reverse("assistance:history", args=["need", need.pk])).status_code == 403
+
+
+# --- Drafts ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("role", "sees"),
+    [
+        ("anonymous", False),
+        ("no_role", False),
+        ("lebanon_focal_point", False),
+        ("norway_partner", False),
+        ("coordinator", False),
+        ("lao_focal_point", True),
+        ("isu", True),
+    ],
+)
+def test_a_draft_need_is_seen_only_by_its_writers_and_isu(client, people, lao, role, sees):
+    draft = a_need(people, lao, title="Not ready yet", declared_status="draft")
+    as_user(client, people[role])
+    assert client.get(draft.get_absolute_url()).status_code == (200 if sees else 404)
+    assert ("Not ready yet" in client.get(reverse("assistance:needs")).content.decode()) == sees
+    assert bool(client.get("/api/v1/needs").json()["items"]) == sees
+    assert (b"Not ready yet" in client.get(reverse("assistance:export_needs", args=["csv"])).content) == sees

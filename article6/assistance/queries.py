@@ -21,6 +21,7 @@ from article6.assistance.models import (
     FlowKind,
     Match,
     Need,
+    NeedStatus,
     NeedYear,
     Offer,
 )
@@ -29,6 +30,31 @@ ZERO = Decimal("0")
 
 
 # --- What a person may see -----------------------------------------------------------------
+
+
+def visible_needs_q(user):
+    """The needs `user` may read: the visibility tiers (visible_q), and two rules of their own.
+    A draft is read only by its writers, the State's own focal points, and ISU staff. A need
+    filed from a transparency report is read, until a version of that report is published,
+    only by those who may read the report: the State's focal points, coordinators and ISU."""
+    from django.db.models import Q
+
+    from article6.accounts.permissions import is_coordinator, is_isu, reporting_states_of
+    from article6.reporting.models import ReportStatus
+
+    allowed = visible_q(user, state_field="state")
+    if is_isu(user):
+        return allowed
+    writers = reporting_states_of(user)
+    allowed &= ~Q(declared_status=NeedStatus.DRAFT) | Q(state__in=writers)
+    if not is_coordinator(user):
+        published = (
+            Q(reported_in__isnull=True)
+            | Q(reported_in__report__status=ReportStatus.PUBLISHED)
+            | Q(reported_in__report__corrects__status=ReportStatus.PUBLISHED)
+        )
+        allowed &= published | Q(state__in=writers)
+    return allowed
 
 
 def coverage_tier(user, state_id=None) -> str:
@@ -67,7 +93,7 @@ def needs_for(user):
     """The needs `user` may read, each with its coverage as they may see it
     (`viewer_covered`, `viewer_status`: filter the status on `viewer_status`)."""
     return (
-        Need.objects.filter(visible_q(user, state_field="state"))
+        Need.objects.filter(visible_needs_q(user))
         .annotate(**_viewer_coverage(user))
         .select_related("state")
         .prefetch_related("yearly")
@@ -94,7 +120,7 @@ def with_pillar(offers, pillar: str):
 
 def commitments_for(user):
     """The commitments `user` may read, with the needs they meet that `user` may read too."""
-    needs = Need.objects.filter(visible_q(user, state_field="state")).only("id", "title")
+    needs = Need.objects.filter(visible_needs_q(user)).only("id", "title")
     return (
         Commitment.objects.filter(visible_q(user, provider=True, recipient_field="recipient"))
         .select_related("provider_state", "provider_organisation", "recipient")
@@ -106,9 +132,7 @@ def commitment_needs(user, commitment):
     """The links of a commitment to the needs it meets that `user` may read (with the amount
     towards each), in the order of the needs' ids."""
     return (
-        CommitmentNeed.objects.filter(
-            commitment=commitment, need__in=Need.objects.filter(visible_q(user, state_field="state"))
-        )
+        CommitmentNeed.objects.filter(commitment=commitment, need__in=Need.objects.filter(visible_needs_q(user)))
         .select_related("need")
         .only("amount", "need__id", "need__title")
         .order_by("need_id")

@@ -75,6 +75,7 @@ def need_detail(request, pk: int):
     commitments = list(queries.commitments_for(request.user).filter(needs=need))
     context = {
         "need": need,
+        "report": _readable_report(request.user, need),
         "commitments": commitments,
         "matches": list(queries.matches_for(request.user).filter(need=need)),
         "may_change": request.user.has_perm("assistance.change_need", need),
@@ -83,6 +84,17 @@ def need_detail(request, pk: int):
         "evidence_form": EvidenceForm(),
     }
     return render(request, "assistance/need.html", context)
+
+
+def _readable_report(user, need):
+    """The transparency report the need was stated in, if the person may read it (else the
+    published version it corrects, if any): a report they may not read is never named."""
+    reported = getattr(need, "reported_in", None)
+    report = reported.report if reported is not None else None
+    for candidate in (report, report.corrects if report is not None else None):
+        if candidate is not None and user.has_perm("reporting.read_report", candidate):
+            return candidate
+    return None
 
 
 @login_required
