@@ -333,3 +333,38 @@ def test_a_draft_need_is_seen_only_by_its_writers_and_isu(client, people, lao, r
     assert ("Not ready yet" in client.get(reverse("assistance:needs")).content.decode()) == sees
     assert bool(client.get("/api/v1/needs").json()["items"]) == sees
     assert (b"Not ready yet" in client.get(reverse("assistance:export_needs", args=["csv"])).content) == sees
+
+
+# --- Matches: notes and personal data ---------------------------------------------------------------
+
+
+@pytest.fixture
+def answered(people, match):
+    matches.answer(people["lao_focal_point"], match, "state", False, "Our budget changed")
+    return match
+
+
+def test_an_account_without_a_role_sees_no_match(client, people, answered):
+    as_user(client, people["no_role"])
+    assert client.get(reverse("assistance:match", args=[answered.pk])).status_code == 404
+    page = client.get(reverse("assistance:matches")).content.decode()
+    assert 'data-testid="no-matches"' in page
+
+
+@pytest.mark.parametrize(
+    ("role", "works_on"),
+    [
+        ("lebanon_focal_point", False),
+        ("ngo_partner", False),
+        ("lao_focal_point", True),
+        ("norway_partner", True),
+        ("coordinator", True),  # its proposer
+        ("isu", True),
+    ],
+)
+def test_notes_and_addresses_of_a_match_only_to_those_who_work_on_it(client, people, answered, role, works_on):
+    as_user(client, people[role])
+    page = html.unescape(client.get(reverse("assistance:match", args=[answered.pk])).content.decode())
+    assert text(element(page, "need-answer")) == "declined"
+    for private in ("Our budget changed", "Worth a look", "coord@example.org", "lao@example.org"):
+        assert (private in page) == works_on, (role, private)

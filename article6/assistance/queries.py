@@ -140,7 +140,11 @@ def commitment_needs(user, commitment):
 
 
 def matches_for(user):
-    """Matches whose need and offer the user may both see."""
+    """Matches whose need and offer the user may both see; none for an account without a role."""
+    from article6.accounts.permissions import has_any_role
+
+    if not has_any_role(user):
+        return Match.objects.none()
     return Match.objects.filter(need__in=needs_for(user), offer__in=offers_for(user)).select_related(
         "need__state", "offer__provider_state", "offer__provider_organisation", "proposed_by"
     )

@@ -195,18 +195,20 @@ def match_detail(request, pk: int):
     way to record the commitment."""
     match = _visible(queries.matches_for(request.user), pk)
     sides = _open_sides(request.user, match)
+    works_on = matches.works_on(request.user, match)
     # The commitment recorded for it, if the person may see it (else it is not named).
     commitments = queries.commitments_for(request.user).prefetch_related(None)
     commitment = commitments.filter(pk=match.commitment_id).first() if match.commitment_id else None
     context = {
         "match": match,
+        "works_on": works_on,
         "commitment": commitment,
         "reasons": matching.reasons_from_json(match.reasons),
         "sides": sides,
         "may_record": match.state == "accepted"
         and match.commitment_id is None
         and matches.may_answer(request.user, match, "provider"),
-        "entries": _history(request.user, match),
+        "entries": _history(request.user, match) if works_on else [],
         "may_see_back_office": request.user.has_perm("accounts.view_any_history"),
     }
     return render(request, "assistance/match_detail.html", context)
