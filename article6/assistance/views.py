@@ -71,7 +71,10 @@ def need_list(request):
 
 
 def need_detail(request, pk: int):
-    need = _visible(queries.needs_for(request.user).select_related("reported_in__report__state"), pk)
+    # The report it was stated in, and the version that report corrects, in the same query.
+    report = ("reported_in__report__state", "reported_in__report__corrects")
+    needs = queries.needs_for(request.user).select_related(*report)
+    need = _visible(needs, pk)
     commitments = list(queries.commitments_for(request.user).filter(needs=need))
     context = {
         "need": need,
