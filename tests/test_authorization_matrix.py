@@ -211,8 +211,9 @@ PAGES: dict[str, Entry] = {
     "assistance:export_gap": Entry(lambda f: "/funding/gap.xlsx", EVERYONE),
     "assistance:donor": Entry(lambda f: "/donors/", {**ANY_SIGNED_IN, "no_role": FORBIDDEN}),
     # Matches: coordinators and ISU propose; each side answers for itself.
+    # An account without a role sees no match at all.
     "assistance:matches": Entry(lambda f: "/matches/", ANY_SIGNED_IN),
-    "assistance:match": Entry(lambda f: f"/matches/{f['match'].pk}/", ANY_SIGNED_IN),
+    "assistance:match": Entry(lambda f: f"/matches/{f['match'].pk}/", {**ANY_SIGNED_IN, "no_role": NOT_FOUND}),
     "assistance:propose_match": Entry(
         lambda f: "/matches/propose/",
         {**only("coordinator", "isu"), "coordinator": REDIRECT, "isu": REDIRECT},
@@ -224,6 +225,7 @@ PAGES: dict[str, Entry] = {
         {
             **only("lao_focal_point", "norway_partner", "isu"),
             **dict.fromkeys(["lao_focal_point", "norway_partner", "isu"], REDIRECT),
+            "no_role": NOT_FOUND,
         },
         "post",
         {"decision": "accept"},

@@ -371,7 +371,7 @@ def test_declining_needs_a_note_and_a_declined_match_cannot_be_accepted(
         ("ngo_partner", "provider", 403),
         ("coordinator", "state", 403),
         ("coordinator", "provider", 403),
-        ("no_role", "state", 403),
+        ("no_role", "state", 404),  # an account without a role sees no match at all
     ],
 )
 def test_each_side_answers_for_itself(client, people, match, role, side, status):

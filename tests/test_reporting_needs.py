@@ -159,12 +159,33 @@ def test_the_need_page_links_to_the_report(client, people):
         html.unescape(text(element(page, "reported-in"))) == "Lao People's Democratic Republic – annual update for 2025"
     )
 
-    client.logout()  # the report is not published yet: the public reads its name, not the report
-    page = client.get(need.get_absolute_url()).content.decode()
-    assert "annual update for 2025" in text(element(page, "reported-in")) and link not in page
+    client.logout()  # the report is not published yet: nor is the need filed from it
+    assert client.get(need.get_absolute_url()).status_code == 404
     services.publish(people["isu"], report, today=dt.date(2026, 5, 6))
     page = client.get(need.get_absolute_url()).content.decode()
     assert link in element(page, "reported-in")
+
+
+@pytest.mark.parametrize("role", ["anonymous", "lebanon_focal_point", "norway_partner"])
+def test_a_need_is_not_public_before_its_report_and_names_only_a_readable_version(client, people, role):
+    focal_point = people["lao_focal_point"]
+    first = submitted_report(people, CLEARANCE)
+    need = file_needs(focal_point, first)[0]
+    reader = people[role]
+    if reader is not None:
+        client.force_login(reader)
+    assert client.get(need.get_absolute_url()).status_code == 404
+    assert CLEARANCE["title"] not in client.get(reverse("assistance:needs")).content.decode()
+    assert client.get(f"/api/v1/needs/{need.pk}").status_code == 404
+    services.publish(people["isu"], first, today=dt.date(2026, 5, 6))
+    # A correction takes the need over; until it is published the page names the published version.
+    correction = services.correct(focal_point, first)
+    services.save_content(focal_point, correction, content(CLEARANCE))
+    correction = services.submit(focal_point, correction, today=dt.date(2026, 5, 7))
+    file_needs(focal_point, correction)
+    page = client.get(need.get_absolute_url()).content.decode()
+    assert f'href="{reverse("reporting:report", args=[first.pk])}"' in element(page, "reported-in")
+    assert reverse("reporting:report", args=[correction.pk]) not in page
 
 
 def test_a_need_filed_by_hand_says_nothing_of_a_report(client, people):

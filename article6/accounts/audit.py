@@ -13,6 +13,18 @@ from datetime import datetime
 from django.utils.translation import gettext_lazy as _
 
 ACTIONS = {"+": _("created"), "~": _("changed"), "-": _("deleted")}
+# What a reference to a record the reader may not see reads as (neither its name nor its id).
+HIDDEN = _("a record you cannot see")
+
+# Models with visibility tiers: model -> the function that gives the records a person may
+# see (assistance.queries.needs_for, ...), registered by the app that owns them. A reference
+# to such a record is named only to those who may see it.
+_SELECTORS: dict = {}
+
+
+def restrict(model, selector) -> None:
+    """Name the records of `model` in the audit trail only to those `selector(user)` gives."""
+    _SELECTORS[model] = selector
 
 
 @dataclass
@@ -72,11 +84,12 @@ def _who(row) -> str:
 MAX_ROWS = 5000
 
 
-def entries_for(history_querysets, limit: int = 200) -> list[Entry]:
+def entries_for(history_querysets, limit: int = 200, *, viewer=None) -> list[Entry]:
     """The newest `limit` entries of the given historical querysets (each the
     `.history` of a model, filtered to the records wanted), newest first. Each
-    entry lists its changed fields with the values before and after. One query per
-    queryset, whatever the number of entries."""
+    entry lists its changed fields with the values before and after; a reference to a
+    record `viewer` may not see reads HIDDEN (without a viewer, every such record is
+    hidden). One query per queryset, whatever the number of entries."""
     rows = []
     for queryset in history_querysets:
         rows.extend(queryset.select_related("history_user").order_by("history_date", "history_id")[:MAX_ROWS])
@@ -89,13 +102,25 @@ def entries_for(history_querysets, limit: int = 200) -> list[Entry]:
         last_seen[key] = row
     rows.sort(key=lambda r: (r.history_date, r.history_id), reverse=True)
     entries = [_entry(row, previous_of[id(row)]) for row in rows[:limit]]
-    _readable(entries, {row.instance_type for row in rows})
+    _readable(entries, {row.instance_type for row in rows}, viewer)
     return entries
 
 
-def _readable(entries: list[Entry], models) -> None:
+def _names(model, ids, viewer) -> dict:
+    """{id: name} of the records of `model` among `ids`; those `viewer` may not see read HIDDEN."""
+    selector = _SELECTORS.get(model)
+    if selector is None:
+        return {obj.pk: str(obj) for obj in model._default_manager.filter(pk__in=ids)}
+    if viewer is None:
+        return dict.fromkeys(ids, HIDDEN)
+    names = {obj.pk: str(obj) for obj in selector(viewer).prefetch_related(None).filter(pk__in=ids)}
+    return {pk: names.get(pk, HIDDEN) for pk in ids}
+
+
+def _readable(entries: list[Entry], models, viewer=None) -> None:
     """Show choices by their label, yes/no for booleans, and a related record by its
-    name rather than its id (one query per related model, whatever the entries)."""
+    name rather than its id, if the viewer may see it (one query per related model,
+    whatever the entries)."""
     fields = {}
     for model in models:
         for field_obj in model._meta.concrete_fields:
@@ -108,9 +133,7 @@ def _readable(entries: list[Entry], models) -> None:
                 wanted.setdefault(field_obj.related_model, set()).update(
                     v for v in (change.before, change.after) if v is not None
                 )
-    names = {
-        model: {obj.pk: str(obj) for obj in model._default_manager.filter(pk__in=ids)} for model, ids in wanted.items()
-    }
+    names = {model: _names(model, ids, viewer) for model, ids in wanted.items()}
 
     def shown(field_obj, value):
         if value is None or field_obj is None:

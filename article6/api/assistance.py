@@ -18,14 +18,12 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Any
 
-from django.db.models import Q
 from django.utils.translation import gettext as _
 from ninja import Path, Query, Router, Schema
 from ninja.errors import HttpError
 from pydantic import AfterValidator, ConfigDict, Field, StringConstraints
 
 from article6.accounts.models import Visibility
-from article6.accounts.permissions import visible_q
 from article6.api.auth import OPTIONAL, OPTIONAL_SECURITY
 from article6.api.errors import UNREADABLE_BODY, BadParameter, Detail, InvalidValue, ParameterErrors
 from article6.api.paging import Page, Paging
@@ -43,7 +41,6 @@ from article6.assistance.filters import (
 from article6.assistance.models import (
     Channel,
     Commitment,
-    CommitmentNeed,
     DeclaredNeedStatus,
     ExchangeRate,
     FlowKind,
@@ -138,8 +135,10 @@ class NeedOut(Schema):
     quantity: float | None
     quantity_unit: str
     declared_status: DeclaredNeedStatus = Field(description="What the State's focal points say of the need.")
-    status: NeedStatus = Field(description="Rolled up from the commitments linked to the need.")
-    covered_amount: float = Field(description="Committed towards the need, in `currency`.")
+    status: NeedStatus = Field(description="Rolled up from the commitments linked to the need that the caller may see.")
+    covered_amount: float = Field(
+        description="Committed towards the need, in `currency`, by the commitments the caller may see."
+    )
     coverage: float | None = Field(description="covered_amount / amount, from 0 to 1; null without an amount.")
     national_plan: str = Field(description="The national plan it belongs to (Lausanne Action Plan, Action 41).")
     national_resources: float | None = Field(description="National resources committed (Action 38).")
@@ -519,8 +518,9 @@ def need_out(need: Need) -> dict:
         "quantity": _money(need.quantity),
         "quantity_unit": need.quantity_unit,
         "declared_status": need.declared_status,
-        "status": need.status,
-        "covered_amount": float(need.covered_amount),
+        # What the caller may see: only the commitments they may read are counted.
+        "status": need.seen_status,
+        "covered_amount": float(need.seen_covered),
         "coverage": need.coverage,
         "national_plan": need.national_plan,
         "national_resources": _money(need.national_resources),
@@ -769,12 +769,7 @@ def _commitment_detail(request, pk: int) -> dict:
     # Four queries: the commitment with its provider and recipient, its shares, its amounts,
     # the needs it meets that the caller may see.
     commitment = _visible(_commitments(request.user), pk, _("commitment"))
-    links = (
-        CommitmentNeed.objects.filter(commitment=commitment, need__in=Need.objects.filter(visible_needs(request.user)))
-        .select_related("need")
-        .only("amount", "need__id", "need__title")
-        .order_by("need_id")
-    )
+    links = queries.commitment_needs(request.user, commitment)
     return {
         **commitment_out(commitment),
         "yearly": {year: {k: float(v) for k, v in kinds.items()} for year, kinds in queries.yearly(commitment).items()},
@@ -800,10 +795,6 @@ def _commitment_detail(request, pk: int) -> dict:
         ],
         "needs": [{"id": link.need.pk, "title": link.need.title, "amount": _money(link.amount)} for link in links],
     }
-
-
-def visible_needs(user) -> Q:
-    return visible_q(user, state_field="state")
 
 
 @router.get(

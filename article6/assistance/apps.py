@@ -6,3 +6,17 @@ class AssistanceConfig(AppConfig):
     name = "article6.assistance"
     label = "assistance"
     verbose_name = _("Assistance")
+
+    def ready(self) -> None:
+        from article6.accounts import audit
+        from article6.assistance import queries
+        from article6.assistance.models import Commitment, Match, Need, Offer
+
+        # The audit trail names these records only to those who may see them.
+        for model, selector in (
+            (Need, queries.needs_for),
+            (Offer, queries.offers_for),
+            (Commitment, queries.commitments_for),
+            (Match, queries.matches_for),
+        ):
+            audit.restrict(model, selector)

@@ -111,7 +111,7 @@ class NeedFilters(Schema):
         if self.modality:
             needs = needs.filter(modality=self.modality)
         if self.status:
-            needs = needs.filter(status=self.status)
+            needs = needs.filter(viewer_status=self.status)  # the status as the caller sees it
         if self.priority:
             needs = needs.filter(priority=self.priority)
         if self.region:

@@ -100,6 +100,22 @@ def propose(user, need: Need, offer: Offer, note: str = "", *, base_url: str = "
     return match
 
 
+def works_on(user, match: Match) -> bool:
+    """Whether `user` works on the match: ISU staff, the coordinator who proposed it, the
+    focal points of the need's State and of the offer's provider. Only they read the notes,
+    the e-mail addresses and the history of a match; others who may see it read its answers."""
+    from article6.accounts.permissions import is_isu, speaks_for_match_need, speaks_for_match_offer
+
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return bool(
+        is_isu(user)
+        or match.proposed_by_id == user.pk
+        or speaks_for_match_need(user, match)
+        or speaks_for_match_offer(user, match)
+    )
+
+
 def may_answer(user, match: Match, side: str) -> bool:
     permission = {"state": "assistance.answer_match_as_state", "provider": "assistance.answer_match_as_provider"}
     return side in permission and user.has_perm(permission[side], match)

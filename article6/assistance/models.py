@@ -151,6 +151,16 @@ class Provider(models.Model):
         return str(provider) if provider is not None else getattr(self, "provider_name", "")
 
 
+# Need fields per coverage tier (rules.COVERAGE_TIERS): (covered amount, status).
+COVERAGE_FIELDS = {
+    "public": ("covered_amount", "status"),
+    "signed_in": ("covered_signed_in", "status_signed_in"),
+    "restricted": ("covered_restricted", "status_restricted"),
+    "all": ("covered_all", "status_all"),
+}
+COVERAGE_TIER_FIELDS = [name for tier, names in COVERAGE_FIELDS.items() if tier != "public" for name in names]
+
+
 class Need(models.Model):
     """What an affected State asks for: one pillar, one modality, amounts and quantities."""
 
@@ -185,18 +195,47 @@ class Need(models.Model):
     declared_status = models.CharField(
         _("declared status"), max_length=10, choices=DeclaredNeedStatus.choices, default=DeclaredNeedStatus.OPEN
     )
-    # Computed from declared_status and the commitments (rules.need_status); stored for lists and filters.
+    # Computed from declared_status and the commitments (rules.coverage_by_tier); stored for
+    # lists and filters. `status` and `covered_amount` count the public commitments only: what
+    # everyone may see. The other tiers count what those who may see more read; a person reads
+    # the tier chosen for them by assistance.queries.needs_for (`viewer_status`, `viewer_covered`).
     status = models.CharField(
         _("status"), max_length=16, choices=NeedStatus.choices, default=NeedStatus.OPEN, db_index=True
     )
     covered_amount = models.DecimalField(_("amount covered"), **MONEY, default=Decimal("0"))
+    status_signed_in = models.CharField(
+        _("status for signed-in States Parties and partners"),
+        max_length=16,
+        choices=NeedStatus.choices,
+        default=NeedStatus.OPEN,
+        db_index=True,
+    )
+    covered_signed_in = models.DecimalField(
+        _("amount covered, for signed-in States Parties and partners"), **MONEY, default=Decimal("0")
+    )
+    status_restricted = models.CharField(
+        _("status for coordinators and the State"),
+        max_length=16,
+        choices=NeedStatus.choices,
+        default=NeedStatus.OPEN,
+        db_index=True,
+    )
+    covered_restricted = models.DecimalField(
+        _("amount covered, for coordinators and the State"), **MONEY, default=Decimal("0")
+    )
+    status_all = models.CharField(
+        _("status for ISU"), max_length=16, choices=NeedStatus.choices, default=NeedStatus.OPEN, db_index=True
+    )
+    covered_all = models.DecimalField(_("amount covered, for ISU"), **MONEY, default=Decimal("0"))
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("filed by")
     )
     created = models.DateTimeField(_("filed"), auto_now_add=True)
     updated = models.DateTimeField(_("updated"), auto_now=True)
     is_sample = models.BooleanField(_("fictional sample data"), default=False)
-    history = HistoricalRecords()
+    # The audit trail keeps what everyone may see; the wider tiers would show those who read a
+    # need's history (its State's focal points) amounts of commitments they may not see.
+    history = HistoricalRecords(excluded_fields=COVERAGE_TIER_FIELDS)
 
     class Meta:
         ordering = ["-created", "-id"]
@@ -205,6 +244,13 @@ class Need(models.Model):
 
     def __str__(self) -> str:
         return f"{self.state}: {self.title}"
+
+    def save(self, *args, **kwargs):
+        # A draft, withdrawn or closed need reads so in every tier, whatever is committed to it.
+        if self.declared_status != DeclaredNeedStatus.OPEN:
+            for _covered, status in COVERAGE_FIELDS.values():
+                setattr(self, status, self.declared_status)
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("assistance:need", args=[self.pk])
@@ -228,9 +274,22 @@ class Need(models.Model):
     def years(self) -> range:
         return range(self.start_year, self.end_year + 1)
 
+    # What the person reading sees: the tier that assistance.queries.needs_for picked for them,
+    # else (a need read another way) what everyone may see.
+    @property
+    def seen_covered(self) -> Decimal:
+        return getattr(self, "viewer_covered", self.covered_amount)
+
+    @property
+    def seen_status(self) -> str:
+        return getattr(self, "viewer_status", self.status)
+
+    def get_seen_status_display(self) -> str:
+        return str(NeedStatus(self.seen_status).label)
+
     @property
     def coverage(self) -> float | None:
-        return rules.coverage_ratio(self.amount, self.covered_amount)
+        return rules.coverage_ratio(self.amount, self.seen_covered)
 
 
 class NeedYear(models.Model):

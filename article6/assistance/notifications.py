@@ -10,7 +10,8 @@
   Article 6 itself). Each digest sent is recorded (DigestSent), so that running the
   command twice in an ISO week sends nothing twice.
 
-People without an e-mail address, and accounts turned off, get nothing. Each person gets
+People without an e-mail address, accounts turned off, and anyone who may no longer see
+what a message names (asked again for each recipient when it is sent) get nothing. Each person gets
 their own message (nobody sees the others' addresses), in the site's language. The
 links are absolute when the caller gives the site's address (`base_url`) or the setting
 SITE_URL is set, else relative to the site."""
@@ -87,11 +88,23 @@ def _match(match_id: int) -> Match | None:
     )
 
 
+def may_see(person, match: Match) -> bool:
+    """Whether `person` may, now, see the match (its need and its offer both): asked again
+    for every recipient of every message, since a record's visibility or a person's roles
+    may have changed since the match was proposed."""
+    from article6.accounts.permissions import forget_roles
+    from article6.assistance.queries import matches_for
+
+    forget_roles(person)
+    return matches_for(person).filter(pk=match.pk).exists()
+
+
 def _sides(match: Match) -> list[tuple[str, object]]:
-    """(side, person) for each focal point of either side; one message a person and a side."""
-    return [("state", p) for p in state_focal_points(match.need.state_id)] + [
-        ("provider", p) for p in provider_focal_points(match.offer)
-    ]
+    """(side, person) for each focal point of either side who may see the match; one
+    message a person and a side."""
+    people = [("state", p) for p in state_focal_points(match.need.state_id)]
+    people += [("provider", p) for p in provider_focal_points(match.offer)]
+    return [(side, person) for side, person in people if may_see(person, match)]
 
 
 def match_proposed(match_id: int, *, base_url: str = "") -> int:
@@ -120,7 +133,12 @@ def match_answered(match_id: int, side: str, accepted: bool, *, base_url: str = 
     link = _base(base_url) + reverse("assistance:match", args=[match.pk])
     recipients = _sides(match)
     proposer = match.proposed_by
-    if proposer.is_active and proposer.email and all(p.pk != proposer.pk for _s, p in recipients):
+    if (
+        proposer.is_active
+        and proposer.email
+        and all(p.pk != proposer.pk for _s, p in recipients)
+        and may_see(proposer, match)
+    ):
         recipients.append(("coordinator", proposer))
     messages = []
     with translation.override(settings.LANGUAGE_CODE):
@@ -156,8 +174,13 @@ def iso_week(day: dt.date) -> str:
     return f"{year}-W{week:02d}"
 
 
-def waiting_needs(today: dt.date):
-    """Needs open for more than WAITING_DAYS days with no proposal (or only declined ones)."""
+def waiting_needs(person, today: dt.date):
+    """The needs `person` may see that have been open (as they see them) for more than
+    WAITING_DAYS days with no proposal (or only declined ones)."""
+    from article6.accounts.permissions import forget_roles
+    from article6.assistance.queries import needs_for
+
+    forget_roles(person)
     cutoff = dt.datetime.combine(today - dt.timedelta(days=WAITING_DAYS), dt.time.min, tzinfo=dt.UTC)
     live = (
         Match.objects.filter(need=OuterRef("pk"))
@@ -165,20 +188,19 @@ def waiting_needs(today: dt.date):
         .exclude(offer_side=MatchSide.DECLINED)
     )
     return (
-        Need.objects.filter(status=NeedStatus.OPEN, created__lt=cutoff)
+        needs_for(person)
+        .prefetch_related(None)
+        .filter(viewer_status=NeedStatus.OPEN, created__lt=cutoff)
         .filter(~Exists(live))
-        .select_related("state")
         .order_by("created", "id")
     )
 
 
 def _digest_needs(person, today: dt.date) -> list[Need]:
-    from article6.accounts.permissions import forget_roles, roles_of
-    from article6.assistance.queries import needs_for
+    from article6.accounts.permissions import roles_of
 
-    forget_roles(person)
+    needs = waiting_needs(person, today)
     areas = {r.thematic_area for r in roles_of(person) if r.kind == RoleKind.COORDINATOR}
-    needs = waiting_needs(today).filter(pk__in=needs_for(person).values("pk"))
     if Pillar.COOPERATION not in areas:
         needs = needs.filter(pillar__in=areas)
     return list(needs)

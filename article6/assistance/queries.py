@@ -13,6 +13,7 @@ from django.db.models import Prefetch
 from article6.accounts.permissions import visible_q
 from article6.assistance import rules
 from article6.assistance.models import (
+    COVERAGE_FIELDS,
     Commitment,
     CommitmentNeed,
     ExchangeRate,
@@ -20,6 +21,7 @@ from article6.assistance.models import (
     FlowKind,
     Match,
     Need,
+    NeedStatus,
     NeedYear,
     Offer,
 )
@@ -30,8 +32,72 @@ ZERO = Decimal("0")
 # --- What a person may see -----------------------------------------------------------------
 
 
+def visible_needs_q(user):
+    """The needs `user` may read: the visibility tiers (visible_q), and two rules of their own.
+    A draft is read only by its writers, the State's own focal points, and ISU staff. A need
+    filed from a transparency report is read, until a version of that report is published,
+    only by those who may read the report: the State's focal points, coordinators and ISU."""
+    from django.db.models import Q
+
+    from article6.accounts.permissions import is_coordinator, is_isu, reporting_states_of
+    from article6.reporting.models import ReportStatus
+
+    allowed = visible_q(user, state_field="state")
+    if is_isu(user):
+        return allowed
+    writers = reporting_states_of(user)
+    allowed &= ~Q(declared_status=NeedStatus.DRAFT) | Q(state__in=writers)
+    if not is_coordinator(user):
+        published = (
+            Q(reported_in__isnull=True)
+            | Q(reported_in__report__status=ReportStatus.PUBLISHED)
+            | Q(reported_in__report__corrects__status=ReportStatus.PUBLISHED)
+        )
+        allowed &= published | Q(state__in=writers)
+    return allowed
+
+
+def coverage_tier(user, state_id=None) -> str:
+    """The coverage tier (rules.COVERAGE_TIERS) `user` reads for a need of the State
+    `state_id`: never one that counts a commitment they may not see."""
+    from article6.accounts.permissions import has_any_role, is_coordinator, is_isu, states_of
+
+    if is_isu(user):
+        return "all"
+    if not has_any_role(user):
+        return "public"
+    if is_coordinator(user) or (state_id is not None and state_id in states_of(user)):
+        return "restricted"
+    return "signed_in"
+
+
+def _viewer_coverage(user) -> dict:
+    """The annotations `viewer_covered` and `viewer_status`: the need's coverage in the tier
+    `user` reads (the restricted tier for the needs of the States they speak for)."""
+    from django.db.models import Case, F, When
+
+    from article6.accounts.permissions import states_of
+
+    covered, status = COVERAGE_FIELDS[coverage_tier(user)]
+    own = states_of(user)
+    if coverage_tier(user) != "signed_in" or not own:
+        return {"viewer_covered": F(covered), "viewer_status": F(status)}
+    wider_covered, wider_status = COVERAGE_FIELDS["restricted"]
+    return {
+        "viewer_covered": Case(When(state__in=own, then=F(wider_covered)), default=F(covered)),
+        "viewer_status": Case(When(state__in=own, then=F(wider_status)), default=F(status)),
+    }
+
+
 def needs_for(user):
-    return Need.objects.filter(visible_q(user, state_field="state")).select_related("state").prefetch_related("yearly")
+    """The needs `user` may read, each with its coverage as they may see it
+    (`viewer_covered`, `viewer_status`: filter the status on `viewer_status`)."""
+    return (
+        Need.objects.filter(visible_needs_q(user))
+        .annotate(**_viewer_coverage(user))
+        .select_related("state")
+        .prefetch_related("yearly")
+    )
 
 
 def offers_for(user):
@@ -53,15 +119,32 @@ def with_pillar(offers, pillar: str):
 
 
 def commitments_for(user):
+    """The commitments `user` may read, with the needs they meet that `user` may read too."""
+    needs = Need.objects.filter(visible_needs_q(user)).only("id", "title")
     return (
         Commitment.objects.filter(visible_q(user, provider=True, recipient_field="recipient"))
         .select_related("provider_state", "provider_organisation", "recipient")
-        .prefetch_related("pillar_shares", "flows", Prefetch("needs", queryset=Need.objects.only("id", "title")))
+        .prefetch_related("pillar_shares", "flows", Prefetch("needs", queryset=needs))
+    )
+
+
+def commitment_needs(user, commitment):
+    """The links of a commitment to the needs it meets that `user` may read (with the amount
+    towards each), in the order of the needs' ids."""
+    return (
+        CommitmentNeed.objects.filter(commitment=commitment, need__in=Need.objects.filter(visible_needs_q(user)))
+        .select_related("need")
+        .only("amount", "need__id", "need__title")
+        .order_by("need_id")
     )
 
 
 def matches_for(user):
-    """Matches whose need and offer the user may both see."""
+    """Matches whose need and offer the user may both see; none for an account without a role."""
+    from article6.accounts.permissions import has_any_role
+
+    if not has_any_role(user):
+        return Match.objects.none()
     return Match.objects.filter(need__in=needs_for(user), offer__in=offers_for(user)).select_related(
         "need__state", "offer__provider_state", "offer__provider_organisation", "proposed_by"
     )
@@ -98,9 +181,10 @@ def provided_and_received(commitment: Commitment) -> list[rules.Difference]:
 
 @transaction.atomic
 def refresh_needs(need_ids) -> None:
-    """Recompute the covered amount and the status of these needs from the commitments
-    linked to them (in the need's currency through US dollars at each year's rate).
-    Called whenever a commitment, its amounts or its links change."""
+    """Recompute the covered amount and the status of these needs, in each coverage tier,
+    from the commitments linked to them (in the need's currency through US dollars at each
+    year's rate; rules.coverage_by_tier). Called whenever a commitment, its amounts, its
+    visibility or its links change."""
     need_ids = set(need_ids)
     if not need_ids:
         return
@@ -111,30 +195,39 @@ def refresh_needs(need_ids) -> None:
     # Each commitment's flows once, however many of these needs it is linked to.
     for flow in Flow.objects.filter(commitment_id__in=links.values("commitment_id"), kind=FlowKind.COMMITTED):
         committed[flow.commitment_id].append((flow.year, flow.amount))
-    covered = defaultdict(lambda: ZERO)
-    linked = set()
+    contributions = defaultdict(list)
     for link in links:
-        need = needs[link.need_id]
-        linked.add(need.pk)
-        if need.amount is None:
-            continue
+        need, commitment = needs[link.need_id], link.commitment
         amounts = committed.get(link.commitment_id, [])
         if link.amount is not None:
             year = amounts[0][0] if amounts else need.start_year
             amounts = [(year, link.amount)]
-        for year, amount in amounts:
+        total = ZERO
+        for year, amount in amounts if need.amount is not None else ():
             try:
-                covered[need.pk] += rules.convert(amount, link.commitment.currency, need.currency, year, rates)
+                total += rules.convert(amount, commitment.currency, need.currency, year, rates)
             except rules.MoneyError:
                 # Not counted until ISU records the rate; the gap view names the missing rate.
                 continue
+        to_need_state = commitment.recipient_id == need.state_id
+        contributions[need.pk].append(rules.Contribution(commitment.visibility, to_need_state, total))
     for need in needs.values():
-        status = rules.need_status(need.declared_status, need.amount, covered[need.pk], need.pk in linked)
-        if (need.covered_amount, need.status) == (covered[need.pk], status):
+        tiers = rules.coverage_by_tier(need.declared_status, need.amount, contributions[need.pk])
+        changed = []
+        for tier, (covered, status) in tiers.items():
+            covered_field, status_field = COVERAGE_FIELDS[tier]
+            if (getattr(need, covered_field), getattr(need, status_field)) != (covered, status):
+                setattr(need, covered_field, covered)
+                setattr(need, status_field, status)
+                changed += [covered_field, status_field]
+        if not changed:
             continue  # nothing changed: no write, no history entry
-        need.covered_amount, need.status = covered[need.pk], status
         need._change_reason = "status rolled up from the commitments"
-        need.save(update_fields=["covered_amount", "status", "updated"])
+        if set(changed) & set(COVERAGE_FIELDS["public"]):
+            need.save(update_fields=[*changed, "updated"])
+        else:
+            # The wider tiers are kept out of the audit trail: a change to them alone adds no entry.
+            need.save_without_historical_record(update_fields=[*changed, "updated"])
 
 
 # --- The gap --------------------------------------------------------------------------------

@@ -91,6 +91,50 @@ def need_status(declared: str, needed: Decimal | None, covered: Decimal, has_com
     return "open"
 
 
+# Who sees which commitments, from the most open to the widest view: everyone (public);
+# anyone with a role (signed in); the coordinators and the need's own State (restricted);
+# ISU staff (all). A need's coverage is kept once per tier, and each person reads the
+# tier they may see, never one above.
+COVERAGE_TIERS = ("public", "signed_in", "restricted", "all")
+_TIERS_OF_VISIBILITY = {
+    "public": COVERAGE_TIERS,
+    "signed_in": COVERAGE_TIERS[1:],
+    "restricted": COVERAGE_TIERS[2:],
+    "isu_only": COVERAGE_TIERS[3:],
+}
+
+
+@dataclass(frozen=True)
+class Contribution:
+    """A commitment linked to a need: its visibility, whether its recipient is the need's
+    State (the restricted tier counts a restricted commitment only then: that is who may
+    read it besides the coordinators), and its amount in the need's currency (what could be
+    converted: an amount without a rate is not counted, the commitment is still linked)."""
+
+    visibility: str
+    to_need_state: bool
+    amount: Decimal
+
+
+def coverage_by_tier(
+    declared: str, needed: Decimal | None, contributions: Iterable[Contribution]
+) -> dict[str, tuple[Decimal, str]]:
+    """{tier: (covered amount, status)} of a need: each tier counts only the commitments
+    its viewers may read. The one place where a need's coverage is computed."""
+    covered = dict.fromkeys(COVERAGE_TIERS, ZERO)
+    linked = dict.fromkeys(COVERAGE_TIERS, False)
+    for c in contributions:
+        for tier in _TIERS_OF_VISIBILITY.get(c.visibility, COVERAGE_TIERS[3:]):
+            if tier == "restricted" and c.visibility == "restricted" and not c.to_need_state:
+                continue
+            linked[tier] = True
+            if needed is not None:
+                covered[tier] += c.amount
+    return {
+        tier: (covered[tier], need_status(declared, needed, covered[tier], linked[tier])) for tier in COVERAGE_TIERS
+    }
+
+
 def coverage_ratio(needed: Decimal | None, covered: Decimal) -> float | None:
     """The share of the need that is covered, from 0 to 1 (None without an amount)."""
     if not needed or needed <= 0:

@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -73,10 +73,14 @@ def need_list(request):
 
 
 def need_detail(request, pk: int):
-    need = _visible(queries.needs_for(request.user).select_related("reported_in__report__state"), pk)
+    # The report it was stated in, and the version that report corrects, in the same query.
+    report = ("reported_in__report__state", "reported_in__report__corrects")
+    needs = queries.needs_for(request.user).select_related(*report)
+    need = _visible(needs, pk)
     commitments = list(queries.commitments_for(request.user).filter(needs=need))
     context = {
         "need": need,
+        "report": _readable_report(request.user, need),
         "commitments": commitments,
         "matches": list(queries.matches_for(request.user).filter(need=need)),
         "may_change": request.user.has_perm("assistance.change_need", need),
@@ -85,6 +89,17 @@ def need_detail(request, pk: int):
         "evidence_form": EvidenceForm(),
     }
     return render(request, "assistance/need.html", context)
+
+
+def _readable_report(user, need):
+    """The transparency report the need was stated in, if the person may read it (else the
+    published version it corrects, if any): a report they may not read is never named."""
+    reported = getattr(need, "reported_in", None)
+    report = reported.report if reported is not None else None
+    for candidate in (report, report.corrects if report is not None else None):
+        if candidate is not None and user.has_perm("reporting.read_report", candidate):
+            return candidate
+    return None
 
 
 @login_required
@@ -285,7 +300,9 @@ def donor_view(request):
     gap per State, and who else is already engaged with each State."""
     if not has_any_role(request.user):
         raise PermissionDenied(_("The donor's view is for focal points, coordinators and ISU staff."))
-    open_needs = list(queries.needs_for(request.user).filter(status__in=[NeedStatus.OPEN, NeedStatus.PARTLY_COVERED]))
+    open_needs = list(
+        queries.needs_for(request.user).filter(viewer_status__in=[NeedStatus.OPEN, NeedStatus.PARTLY_COVERED])
+    )
     grid = {p: {r: 0 for r, _label in Region.choices} for p, _label in Pillar.choices}
     for need in open_needs:
         grid[need.pillar][need.state.region] += 1
@@ -383,28 +400,30 @@ def evidence_remove(request, pk: int, attachment: int):
 # --- History --------------------------------------------------------------------------------
 
 HISTORY_KINDS = {
-    # kind: (model, the permission to read its history, its parts that keep their own history)
-    "need": (Need, "assistance.change_need", ("yearly", "attachments")),
-    "offer": (Offer, "assistance.change_offer", ()),
-    "commitment": (Commitment, "assistance.change_commitment", ("flows", "pillar_shares")),
+    # kind: (the records one may see, the permission to read its history, its parts that keep their own history)
+    "need": (queries.needs_for, "assistance.change_need", ("yearly", "attachments")),
+    "offer": (queries.offers_for, "assistance.change_offer", ()),
+    "commitment": (queries.commitments_for, "assistance.change_commitment", ("flows", "pillar_shares")),
 }
 
 
 @login_required
 def record_history(request, kind: str, pk: int):
     """Who changed a need, an offer or a commitment (and its parts), when, with the values
-    before and after: for those who may change it, and ISU staff."""
+    before and after: for those who may change it, and ISU staff. A record the person may
+    not see is a 404, as on its own page."""
     from article6.accounts import audit
 
     if kind not in HISTORY_KINDS:
         raise Http404
-    model, permission, parts = HISTORY_KINDS[kind]
-    record = get_object_or_404(model, pk=pk)
+    visible, permission, parts = HISTORY_KINDS[kind]
+    record = _visible(visible(request.user), pk)
     if not request.user.has_perm(permission, record):
         raise PermissionDenied(_("Only those who may change this record, and ISU staff, see its history."))
-    querysets = [model.history.filter(id=pk)]
+    model = type(record)
+    querysets = [model.history.filter(id=record.pk)]
     for part in parts:
         related = model._meta.get_field(part).related_model
-        querysets.append(related.history.filter(**{f"{model._meta.model_name}_id": pk}))
-    entries = audit.entries_for(querysets)
+        querysets.append(related.history.filter(**{f"{model._meta.model_name}_id": record.pk}))
+    entries = audit.entries_for(querysets, viewer=request.user)
     return render(request, "states/history.html", {"subject": record, "entries": entries, "back": record})

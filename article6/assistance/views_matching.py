@@ -111,7 +111,7 @@ def need_suggestions(request, pk: int):
     """The offers that fit a need best, with their reasons; coordinators propose from here."""
     need = _visible(queries.needs_for(request.user), pk)
     rows = []
-    is_open = need.status in matches.OPEN_STATUSES
+    is_open = need.seen_status in matches.OPEN_STATUSES
     if is_open:
         viewer = matching.Viewer.of(request.user)
         found = matching.offer_index().top_offers(matching.need_features(need), k=SUGGESTIONS, viewer=viewer)
@@ -181,8 +181,8 @@ def propose_match(request):
 # --- Matches --------------------------------------------------------------------------------
 
 
-def _history(match: Match) -> list:
-    entries = audit.entries_for([Match.history.filter(id=match.pk)])
+def _history(user, match: Match) -> list:
+    entries = audit.entries_for([Match.history.filter(id=match.pk)], viewer=user)
     for entry in entries:
         entry.changes = [c for c in entry.changes if c.field in HISTORY_FIELDS or c.field == "commitment_id"]
     return entries
@@ -195,14 +195,20 @@ def match_detail(request, pk: int):
     way to record the commitment."""
     match = _visible(queries.matches_for(request.user), pk)
     sides = _open_sides(request.user, match)
+    works_on = matches.works_on(request.user, match)
+    # The commitment recorded for it, if the person may see it (else it is not named).
+    commitments = queries.commitments_for(request.user).prefetch_related(None)
+    commitment = commitments.filter(pk=match.commitment_id).first() if match.commitment_id else None
     context = {
         "match": match,
+        "works_on": works_on,
+        "commitment": commitment,
         "reasons": matching.reasons_from_json(match.reasons),
         "sides": sides,
         "may_record": match.state == "accepted"
         and match.commitment_id is None
         and matches.may_answer(request.user, match, "provider"),
-        "entries": _history(match),
+        "entries": _history(request.user, match) if works_on else [],
         "may_see_back_office": request.user.has_perm("accounts.view_any_history"),
     }
     return render(request, "assistance/match_detail.html", context)

@@ -341,7 +341,7 @@ def history(request, pk: int):
     for name in FIGURE_RELATED_NAMES:
         model = Report._meta.get_field(name).related_model
         querysets.append(model.history.filter(report_id=report.pk))
-    entries = audit.entries_for(querysets)
+    entries = audit.entries_for(querysets, viewer=request.user)
     return render(request, "states/history.html", {"subject": report, "entries": entries, "back": report})
 
 

@@ -1,0 +1,370 @@
+"""Visibility follows the data: into the records linked to a record, a need's coverage and
+status, the audit trail, the e-mails, the history pages, drafts and matches. A record a
+person may not see is never named to them, never counted in a figure they read, and is a
+404 wherever they ask for it."""
+
+import csv
+import html
+import io
+from decimal import Decimal
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+from pagetools import element, text
+from people import everyone
+
+from article6.assistance import matches, notifications, services
+from article6.assistance.models import Commitment, Need, Offer
+from article6.states.models import State
+
+SECRET = "Survivors' rehabilitation in Houaphanh"
+
+
+@pytest.fixture
+def people(reference):
+    return everyone()
+
+
+@pytest.fixture
+def lao(reference):
+    return State.objects.get(iso3="LAO")
+
+
+@pytest.fixture
+def nor(reference):
+    return State.objects.get(iso3="NOR")
+
+
+def as_user(client, user):
+    client.logout()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def a_need(people, lao, title="Clearance of two districts", **changes):
+    values = {
+        "state": lao,
+        "title": title,
+        "description": "Survey and clearance.",
+        "pillar": "clearance",
+        "modality": "financial",
+        "amount": Decimal("100000"),
+        "currency": "USD",
+        "start_year": 2026,
+        "end_year": 2027,
+        **changes,
+    }
+    return services.save_need(people["isu"], Need(**values))
+
+
+def a_commitment(people, nor, lao, *, visibility="public", committed="37123", needs=(), title="Support to Lao"):
+    commitment = Commitment(
+        provider_state=nor,
+        recipient=lao,
+        title=title,
+        channel="bilateral",
+        currency="USD",
+        visibility=visibility,
+    )
+    return services.save_commitment(
+        people["isu"],
+        commitment,
+        pillar_shares={"clearance": Decimal(100)},
+        amounts=[services.Amount("committed", 2026, Decimal(committed))],
+        needs={need.pk: None for need in needs},
+    )
+
+
+def an_offer(people, nor, lao):
+    offer = Offer.objects.create(
+        provider_state=nor,
+        title="Clearance funding for Asia",
+        description="Funding for survey and land release.",
+        pillars=["clearance"],
+        modalities=["financial"],
+        kinds=["funding"],
+        regions=["Asia"],
+        start_year=2026,
+        end_year=2027,
+        created_by=people["norway_partner"],
+    )
+    offer.states.set([lao])
+    return offer
+
+
+# --- A restricted need linked to a public commitment ------------------------------------------
+
+
+@pytest.fixture
+def linked(people, nor, lao):
+    """ISU links a restricted need of Lao to a public commitment of Norway."""
+    hidden = a_need(people, lao, title=SECRET, visibility="restricted")
+    public = a_need(people, lao, title="Clearance of two districts")
+    commitment = a_commitment(people, nor, lao, needs=[hidden, public])
+    return commitment, hidden, public
+
+
+@pytest.mark.parametrize("role", ["anonymous", "no_role", "lebanon_focal_point", "norway_partner"])
+def test_a_restricted_need_is_never_named_with_the_commitment_it_is_linked_to(client, people, linked, role):
+    commitment, hidden, public = linked
+    as_user(client, people[role])
+    page = html.unescape(client.get(commitment.get_absolute_url()).content.decode())
+    assert "Clearance of two districts" in page and SECRET not in page
+    detail = client.get(f"/api/v1/commitments/{commitment.pk}").json()
+    assert [n["title"] for n in detail["needs"]] == ["Clearance of two districts"]
+    for export in ("csv", "xlsx"):
+        assert SECRET.encode() not in client.get(reverse("assistance:export_commitments", args=[export])).content
+    assert SECRET.encode() not in client.get(reverse("assistance:export_iati")).content
+    # From the other side: the need page and the API list the commitment.
+    assert client.get(f"/api/v1/needs/{public.pk}").json()["commitments"] == [commitment.pk]
+    assert client.get(hidden.get_absolute_url()).status_code == 404
+
+
+@pytest.mark.parametrize("role", ["lao_focal_point", "coordinator", "isu"])
+def test_those_who_may_see_the_need_see_it_with_the_commitment(client, people, linked, role):
+    commitment, hidden, public = linked
+    as_user(client, people[role])
+    page = html.unescape(client.get(commitment.get_absolute_url()).content.decode())
+    assert SECRET in page
+    detail = client.get(f"/api/v1/commitments/{commitment.pk}").json()
+    assert sorted(n["title"] for n in detail["needs"]) == sorted([SECRET, "Clearance of two districts"])
+
+
+# --- A public need's coverage ------------------------------------------------------------------
+
+
+@pytest.fixture
+def covered(people, nor, lao):
+    """A public need of 100,000 USD: a restricted commitment of 37,123 and an ISU-only one of
+    10,000 are linked to it."""
+    need = a_need(people, lao)
+    a_commitment(people, nor, lao, visibility="restricted", committed="37123", needs=[need], title="Restricted")
+    a_commitment(people, nor, lao, visibility="isu_only", committed="10000", needs=[need], title="ISU only")
+    return Need.objects.get(pk=need.pk)
+
+
+def coverage_seen(client, need) -> tuple:
+    """What a person reads of the need's coverage on its page, in the API, in both exports and
+    through the status filter of the list and the API."""
+    page = html.unescape(client.get(need.get_absolute_url()).content.decode())
+    api = client.get(f"/api/v1/needs/{need.pk}").json()
+    rows = list(csv.DictReader(io.StringIO(client.get(reverse("assistance:export_needs", args=["csv"])).text)))
+    (row,) = [r for r in rows if r["id"] == str(need.pk)]
+    status = api["status"]
+    listed = client.get(reverse("assistance:needs"), {"status": status}).content.decode()
+    api_listed = client.get("/api/v1/needs", {"status": status}).json()["items"]
+    other = "open" if status != "open" else "partly_covered"
+    assert need.title in listed and [n["id"] for n in api_listed] == [need.pk]
+    assert not client.get("/api/v1/needs", {"status": other}).json()["items"]
+    return (
+        text(element(page, "need-status")),
+        text(element(page, "coverage")),
+        status,
+        api["covered_amount"],
+        row["status"],
+        Decimal(row["covered_amount"] or "0"),
+    )
+
+
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [
+        ("anonymous", ("open", "0 USD committed (0%)", "open", 0.0, "open", Decimal("0"))),
+        ("no_role", ("open", "0 USD committed (0%)", "open", 0.0, "open", Decimal("0"))),
+        ("lebanon_focal_point", ("open", "0 USD committed (0%)", "open", 0.0, "open", Decimal("0"))),
+        ("norway_partner", ("open", "0 USD committed (0%)", "open", 0.0, "open", Decimal("0"))),
+        (
+            "lao_focal_point",
+            ("partly covered", "37,123 USD committed (37%)", "partly_covered", 37123.0, "partly_covered", 37123),
+        ),
+        (
+            "coordinator",
+            ("partly covered", "37,123 USD committed (37%)", "partly_covered", 37123.0, "partly_covered", 37123),
+        ),
+        ("isu", ("partly covered", "47,123 USD committed (47%)", "partly_covered", 47123.0, "partly_covered", 47123)),
+    ],
+)
+def test_a_needs_coverage_counts_only_the_commitments_the_person_may_see(client, people, covered, role, expected):
+    as_user(client, people[role])
+    assert coverage_seen(client, covered) == expected
+
+
+@pytest.mark.parametrize(("role", "committed"), [("anonymous", 0), ("coordinator", 37123), ("isu", 47123)])
+def test_the_gap_and_the_coverage_read_the_same_commitments(client, people, covered, role, committed):
+    as_user(client, people[role])
+    gap = client.get("/api/v1/funding/gap", {"state": "LAO"}).json()["items"]
+    assert sum(row["committed"] for row in gap) == committed
+    assert client.get(f"/api/v1/needs/{covered.pk}").json()["covered_amount"] == committed
+
+
+def test_the_audit_trail_of_a_need_keeps_only_what_everyone_may_see(client, people, covered):
+    as_user(client, people["lao_focal_point"])
+    page = client.get(reverse("assistance:history", args=["need", covered.pk])).content.decode()
+    assert "10,000" not in page and "47123" not in page and "47,123" not in page
+
+
+def test_a_commitment_made_public_counts_for_everyone(client, people, covered):
+    restricted = Commitment.objects.get(title="Restricted")
+    restricted.visibility = "public"
+    services.save_commitment(people["isu"], restricted)
+    api = client.get(f"/api/v1/needs/{covered.pk}").json()
+    assert (api["status"], api["covered_amount"]) == ("partly_covered", 37123.0)
+
+
+# --- The audit trail of a match -----------------------------------------------------------------
+
+
+@pytest.fixture
+def match(people, nor, lao):
+    need = a_need(people, lao)
+    offer = an_offer(people, nor, lao)
+    return matches.propose(people["coordinator"], need, offer, "Worth a look")
+
+
+def test_a_matchs_history_never_names_a_commitment_the_reader_may_not_see(client, people, match, nor, lao):
+    for side in ("state", "provider"):
+        matches.answer(people["isu"], match, side, True)
+    secret = a_commitment(people, nor, lao, visibility="isu_only", needs=[match.need], title="Confidential grant")
+    match.commitment = secret
+    match._history_user = people["isu"]
+    match.save()
+    for role in ("coordinator", "norway_partner", "lao_focal_point"):
+        as_user(client, people[role])
+        page = html.unescape(client.get(reverse("assistance:match", args=[match.pk])).content.decode())
+        history = text(element(page, "history"))
+        assert "a record you cannot see" in history, role
+        assert "Confidential grant" not in page, role
+    as_user(client, people["isu"])
+    page = html.unescape(client.get(reverse("assistance:match", args=[match.pk])).content.decode())
+    assert "Confidential grant" in text(element(page, "history"))
+
+
+# --- E-mails ---------------------------------------------------------------------------------
+
+
+def test_match_emails_go_only_to_those_who_may_still_see_the_match(people, match):
+    need = match.need
+    need.visibility = "restricted"
+    need.title = "Land release, restricted"
+    services.save_need(people["lao_focal_point"], need)
+    mail.outbox.clear()
+    with_note = "Our own reasons, not for the partners"
+    matches.answer(people["lao_focal_point"], match, "state", False, with_note)
+    # The e-mail is sent once the transaction commits; tests run in one, so send it here.
+    notifications.match_answered(match.pk, "state", False)
+    to = sorted(address for message in mail.outbox for address in message.to)
+    assert "nor@example.org" not in to
+    assert "lao@example.org" in to and "coord@example.org" in to
+    for message in mail.outbox:
+        assert message.to != ["nor@example.org"]
+    mail.outbox.clear()
+    notifications.match_proposed(match.pk)
+    assert sorted(address for message in mail.outbox for address in message.to) == ["lao@example.org"]
+
+
+def test_the_digest_lists_only_needs_the_coordinator_still_sees_open(people, lao, nor):
+    import datetime as dt
+
+    waiting = a_need(people, lao, title="Waiting for a proposal")
+    covered = a_need(people, lao, title="Covered by a restricted commitment")
+    draft = a_need(people, lao, title="A draft", declared_status="draft")
+    isu_covered = a_need(people, lao, title="Covered as only ISU knows")
+    a_commitment(people, nor, lao, visibility="restricted", committed="100000", needs=[covered])
+    a_commitment(people, nor, lao, visibility="isu_only", committed="100000", needs=[isu_covered], title="ISU")
+    Need.objects.filter(pk__in=[waiting.pk, covered.pk, draft.pk, isu_covered.pk]).update(
+        created=dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    )
+    notifications.send_digests(dt.date(2026, 11, 25))
+    (digest,) = [m for m in mail.outbox if m.to == ["coord@example.org"]]
+    # Open as the coordinator sees it: what covers it is for ISU only, and is not hinted at.
+    assert "Waiting for a proposal" in digest.body and "Covered as only ISU knows" in digest.body
+    # Covered as the coordinator sees it (a restricted commitment), and a draft they may not see.
+    assert "Covered by a restricted commitment" not in digest.body and "A draft" not in digest.body
+
+
+# --- History pages -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["need", "offer", "commitment"])
+def test_the_history_of_a_hidden_record_is_a_404_like_its_page(client, people, nor, lao, kind):
+    if kind == "need":
+        record = a_need(people, lao, visibility="isu_only")
+    elif kind == "offer":
+        record = an_offer(people, nor, lao)
+        record.visibility = "isu_only"
+        record.save()
+    else:
+        record = a_commitment(people, nor, lao, visibility="isu_only")
+    as_user(client, people["lebanon_focal_point"])
+    assert client.get(record.get_absolute_url()).status_code == 404
+    assert client.get(reverse("assistance:history", args=[kind, record.pk])).status_code == 404
+    assert client.get(reverse("assistance:history", args=[kind, 999999])).status_code == 404
+    as_user(client, people["isu"])
+    assert client.get(reverse("assistance:history", args=[kind, record.pk])).status_code == 200
+
+
+def test_the_history_of_a_visible_record_one_may_not_change_is_a_403(client, people, lao):
+    need = a_need(people, lao)
+    as_user(client, people["lebanon_focal_point"])
+    assert client.get(reverse("assistance:history", args=["need", need.pk])).status_code == 403
+
+
+# --- Drafts ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("role", "sees"),
+    [
+        ("anonymous", False),
+        ("no_role", False),
+        ("lebanon_focal_point", False),
+        ("norway_partner", False),
+        ("coordinator", False),
+        ("lao_focal_point", True),
+        ("isu", True),
+    ],
+)
+def test_a_draft_need_is_seen_only_by_its_writers_and_isu(client, people, lao, role, sees):
+    draft = a_need(people, lao, title="Not ready yet", declared_status="draft")
+    as_user(client, people[role])
+    assert client.get(draft.get_absolute_url()).status_code == (200 if sees else 404)
+    assert ("Not ready yet" in client.get(reverse("assistance:needs")).content.decode()) == sees
+    assert bool(client.get("/api/v1/needs").json()["items"]) == sees
+    assert (b"Not ready yet" in client.get(reverse("assistance:export_needs", args=["csv"])).content) == sees
+
+
+# --- Matches: notes and personal data ---------------------------------------------------------------
+
+
+@pytest.fixture
+def answered(people, match):
+    matches.answer(people["lao_focal_point"], match, "state", False, "Our budget changed")
+    return match
+
+
+def test_an_account_without_a_role_sees_no_match(client, people, answered):
+    as_user(client, people["no_role"])
+    assert client.get(reverse("assistance:match", args=[answered.pk])).status_code == 404
+    page = client.get(reverse("assistance:matches")).content.decode()
+    assert 'data-testid="no-matches"' in page
+
+
+@pytest.mark.parametrize(
+    ("role", "works_on"),
+    [
+        ("lebanon_focal_point", False),
+        ("ngo_partner", False),
+        ("lao_focal_point", True),
+        ("norway_partner", True),
+        ("coordinator", True),  # its proposer
+        ("isu", True),
+    ],
+)
+def test_notes_and_addresses_of_a_match_only_to_those_who_work_on_it(client, people, answered, role, works_on):
+    as_user(client, people[role])
+    page = html.unescape(client.get(reverse("assistance:match", args=[answered.pk])).content.decode())
+    assert text(element(page, "need-answer")) == "declined"
+    for private in ("Our budget changed", "Worth a look", "coord@example.org", "lao@example.org"):
+        assert (private in page) == works_on, (role, private)
