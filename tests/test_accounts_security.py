@@ -389,6 +389,25 @@ def test_a_password_set_in_the_back_office_revokes_the_api_tokens(client, people
     assert event.actor == superuser
 
 
+def test_a_password_stored_by_any_other_path_revokes_the_api_tokens(client, people):
+    """Django's own changepassword command, or any code that saves a new password, is
+    caught where the password is stored."""
+    user = people["norway_partner"]
+    raw = ApiToken.issue(user, "script")[1]
+    assert api_me(client, raw).status_code == 200
+    stored = get_user_model().objects.get(pk=user.pk)
+    stored.set_password("a-brand-new-password-7")
+    stored.save()
+    assert api_me(client, raw).status_code == 401
+    event = account_events().get(user=user, kind="tokens_revoked")
+    assert event.detail.startswith("1")
+    # Saving the account again without a new password revokes nothing more.
+    again = ApiToken.issue(user, "after")[1]
+    stored.first_name = "Kari"
+    stored.save()
+    assert api_me(client, again).status_code == 200
+
+
 # --- The audit trail of the accounts themselves ---------------------------------------------
 
 

@@ -70,7 +70,12 @@ def revoke_tokens(user, *, actor=None, reason: str = "") -> int:
 def password_replaced(user, *, actor=None, reason: str = "") -> int:
     """A new password was stored for `user`: revoke their tokens (a token must not outlive
     the password that let it be made). Returns how many tokens were revoked, and keeps
-    that on `user` for the message and the e-mail that follow."""
+    that on `user` for the message and the e-mail that follow. Storing the password has
+    already done it (`user_post_save`, whatever path saved it); the count is then read
+    from that save rather than revoking twice."""
+    already = getattr(user, "_article6_revoked_tokens", None)
+    if already is not None:
+        return already
     revoked = revoke_tokens(user, actor=actor, reason=reason)
     user._article6_revoked_tokens = revoked
     return revoked
@@ -120,12 +125,17 @@ def user_pre_save(sender, instance, raw=False, update_fields=None, **kwargs):
     instance._article6_changes = []
     if instance.pk is None or instance._state.adding:
         return
-    watched = [*WATCHED, "email"]
+    watched = [*WATCHED, "email", "password"]
     if update_fields is not None and not set(update_fields) & set(watched):
         return
     stored = sender._default_manager.filter(pk=instance.pk).values(*watched).first()
     if stored is None:
         return
+    # A new password, however it is stored (the site, the back office, a command such as
+    # changepassword): the tokens are revoked once it is saved.
+    instance._article6_password_replaced = stored["password"] != instance.password
+    if instance._article6_password_replaced:
+        instance._article6_revoked_tokens = None
     for name, (granted, removed) in WATCHED.items():
         if stored[name] != getattr(instance, name):
             instance._article6_changes.append((granted if getattr(instance, name) else removed, ""))
@@ -138,6 +148,9 @@ def user_post_save(sender, instance, created=False, raw=False, **kwargs):
         return
     changes = getattr(instance, "_article6_changes", [])
     instance._article6_changes = []
+    if getattr(instance, "_article6_password_replaced", False):
+        instance._article6_password_replaced = False
+        password_replaced(instance, reason="new password")
     for kind, detail in changes:
         record(kind, instance, detail=detail)
     if any(kind in (Kind.DEACTIVATED, Kind.SUPERUSER_REMOVED) for kind, _detail in changes):
