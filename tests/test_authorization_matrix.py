@@ -596,6 +596,39 @@ def test_the_admin_sign_in_form_is_no_way_in(client, world, role, django_user_mo
     assert int(client.session.get("_auth_user_id", 0) or 0) == (user.pk if user is not None else 0)
 
 
+# Every view that takes a `next`, as (method, address, data); the address and the form both
+# name another site, and the report is published by ISU and refused to everyone else.
+NEXT_TAKERS = [
+    ("post", "/i18n/setlang/?next={evil}", {"language": "fr", "next": "{evil}"}),
+    ("get", "/accounts/login/?next={evil}", {}),
+    ("post", "/accounts/logout/?next={evil}", {"next": "{evil}"}),
+    ("get", "/accounts/2fa/totp/activate/?next={evil}", {}),
+    ("get", "/accounts/2fa/reauthenticate/?next={evil}", {}),
+    ("get", "/admin/login/?next={evil}", {}),
+    ("post", "publish", {"next": "{evil}"}),
+]
+
+
+@pytest.mark.parametrize("role", ROLE_NAMES)
+@pytest.mark.parametrize("evil", ["https://evil.invalid/phish", "//evil.invalid/", "https:evil.invalid"])
+def test_no_next_leads_off_the_site(client, world, role, evil):
+    """For every role, every `next` and redirect target stays on this site."""
+    user = world["people"][role]
+    for method, url, data in NEXT_TAKERS:
+        client.logout()
+        if user is not None:
+            force_login_with_second_factor(client, user)
+        if url == "publish":
+            url = report_url(world, "submitted", "publish/")
+        url = url.format(evil=evil)
+        data = {key: value.format(evil=evil) for key, value in data.items()}
+        response = getattr(client, method)(url, data)
+        if response.status_code in (301, 302, 303, 307, 308):
+            location = response["Location"]
+            assert location.startswith("/") and not location.startswith("//"), (role, url, location)
+            assert "evil" not in location.split("?")[0], (role, url, location)
+
+
 # --- API operations -------------------------------------------------------------------------
 
 

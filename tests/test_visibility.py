@@ -230,12 +230,19 @@ def test_a_matchs_history_never_names_a_commitment_the_reader_may_not_see(client
     match.commitment = secret
     match._history_user = people["isu"]
     match.save()
-    for role in ("coordinator", "norway_partner", "lao_focal_point"):
+    # Every role but ISU: the match's page is either not found, or names the commitment
+    # only as a record the reader cannot see.
+    readers = set()
+    for role in sorted(set(people) - {"isu"}):
         as_user(client, people[role])
-        page = html.unescape(client.get(reverse("assistance:match", args=[match.pk])).content.decode())
-        history = text(element(page, "history"))
-        assert "a record you cannot see" in history, role
+        response = client.get(reverse("assistance:match", args=[match.pk]))
+        page = html.unescape(response.content.decode())
         assert "Confidential grant" not in page, role
+        if response.status_code == 404 or 'data-testid="history"' not in page:
+            continue  # not found, or not one who works on the match: no history shown
+        assert "a record you cannot see" in text(element(page, "history")), role
+        readers.add(role)
+    assert {"coordinator", "norway_partner", "lao_focal_point"} <= readers
     as_user(client, people["isu"])
     page = html.unescape(client.get(reverse("assistance:match", args=[match.pk])).content.decode())
     assert "Confidential grant" in text(element(page, "history"))
