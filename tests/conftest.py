@@ -18,6 +18,24 @@ def reference(db):
 
 
 @pytest.fixture
+def people(reference):
+    """One account per role (tests/people.py), on the reference data."""
+    from people import everyone
+
+    return everyone()
+
+
+@pytest.fixture
+def lao(reference):
+    return State.objects.get(iso3="LAO")
+
+
+@pytest.fixture
+def nor(reference):
+    return State.objects.get(iso3="NOR")
+
+
+@pytest.fixture
 def sample(reference):
     load_sample()
 

@@ -9,16 +9,11 @@ from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.management import call_command
 from django.urls import reverse
-from people import PASSWORD, everyone, person
+from people import PASSWORD, person
 
 from article6.accounts.models import ApiToken, Invitation, Role, RoleKind, hash_token
 from article6.accounts.totp import activate_totp, current_code
 from article6.states.models import State
-
-
-@pytest.fixture
-def people(reference):
-    return everyone()
 
 
 def invite(client, isu, **values):

@@ -16,7 +16,7 @@ from django.core import mail
 from django.core.cache import caches
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from people import PASSWORD, everyone, person
+from people import PASSWORD, person
 from signin import force_login_with_second_factor, sign_in, totp_secret
 
 from article6.accounts.models import ApiToken, Invitation, Role, RoleKind
@@ -24,11 +24,6 @@ from article6.accounts.totp import activate_totp, current_code
 from article6.states.models import State
 
 EVIL = "https://evil.invalid/phish"
-
-
-@pytest.fixture
-def people(reference):
-    return everyone()
 
 
 @pytest.fixture

@@ -66,11 +66,6 @@ def ok(response) -> dict:
 
 
 @pytest.fixture
-def lao(reference):
-    return State.objects.get(iso3="LAO")
-
-
-@pytest.fixture
 def lao_focal_point(django_user_model, lao):
     return person(django_user_model, "lao@example.org", RoleKind.STATE_FOCAL_POINT, state=lao)
 

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 from pagetools import element, text
-from people import everyone, sample_ngo
+from people import sample_ngo
 
 from article6.assistance.models import Commitment, Flow, Need, Offer
 from article6.states.models import State
@@ -37,11 +37,6 @@ NEED = {
     "visibility": "public",
     "declared_status": "open",
 }
-
-
-@pytest.fixture
-def people(reference):
-    return everyone()
 
 
 @pytest.fixture

@@ -13,29 +13,13 @@ from django.contrib.auth import get_user_model
 from django.core import mail
 from django.urls import reverse
 from pagetools import element, text
-from people import everyone, person, sample_ngo
+from people import person, sample_ngo
 
 from article6.accounts.models import Role, RoleKind
 from article6.assistance import matches
 from article6.assistance.models import ExchangeRate, Match, Need, NeedYear, Offer
-from article6.states.models import State
 
 HTMX = {"HX-Request": "true"}
-
-
-@pytest.fixture
-def people(reference):
-    return everyone()
-
-
-@pytest.fixture
-def lao(reference):
-    return State.objects.get(iso3="LAO")
-
-
-@pytest.fixture
-def nor(reference):
-    return State.objects.get(iso3="NOR")
 
 
 @pytest.fixture

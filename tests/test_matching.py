@@ -7,7 +7,7 @@ import random
 from decimal import Decimal
 
 import pytest
-from people import everyone, sample_ngo
+from people import sample_ngo
 
 from article6.assistance import matching
 from article6.assistance.matching import NeedFeatures, NeedIndex, OfferFeatures, OfferIndex, Viewer, score
@@ -345,11 +345,6 @@ def test_an_empty_index_suggests_nothing():
 
 
 # --- Built from the database and kept -------------------------------------------------------
-
-
-@pytest.fixture
-def people(reference):
-    return everyone()
 
 
 def make_offer(user, provider_state=None, **changes):

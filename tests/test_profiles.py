@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 from pagetools import element, text
-from people import everyone, sample_ngo
+from people import sample_ngo
 from signin import force_login_with_second_factor
 
 from article6.states.models import DeclarationStatus, State, StateDeclaration
@@ -25,11 +25,6 @@ CONTACT = {
     "has_victims": "true",
     "former_user_state": "false",
 }
-
-
-@pytest.fixture
-def people(reference):
-    return everyone()
 
 
 def signed_in(client, user):

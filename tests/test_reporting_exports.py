@@ -9,18 +9,12 @@ import io
 
 import pytest
 from django.urls import reverse
-from people import everyone
 from test_reporting_workbook import YEAR, filled_report, full_content
 
 from article6.assistance.exports import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE
 from article6.reporting import exports, services
 from article6.reporting.models import Report
 from article6.reporting.workbook import read_workbook
-
-
-@pytest.fixture
-def people(reference):
-    return everyone()
 
 
 @pytest.fixture

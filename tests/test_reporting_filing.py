@@ -12,23 +12,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from people import everyone
 
 from article6.reporting import queries, services
 from article6.reporting.models import AreaFigure, FormSection, MunitionFigure, Report, ReportStatus
 from article6.states.models import State
 
 LAO_EIF = dt.date(2010, 8, 1)
-
-
-@pytest.fixture
-def people(reference):
-    return everyone()
-
-
-@pytest.fixture
-def lao(reference):
-    return State.objects.get(iso3="LAO")
 
 
 def complete_content(year_since: int | None = None) -> dict:

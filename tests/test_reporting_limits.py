@@ -11,26 +11,14 @@ from decimal import Decimal
 import openpyxl
 import pytest
 from django.urls import reverse
-from people import everyone
 from test_reporting_filing import complete_content, draft, post_form
 
 from article6.reporting import services
 from article6.reporting.models import AreaFigure, MunitionFigure, Report
 from article6.reporting.tables import BY_KEY, MAX_BIG_COUNT, MAX_COUNT, MAX_DECIMAL
 from article6.reporting.workbook import build_workbook, read_workbook
-from article6.states.models import State
 
 pytestmark = pytest.mark.sqlite_and_postgres
-
-
-@pytest.fixture
-def people(reference):
-    return everyone()
-
-
-@pytest.fixture
-def lao(reference):
-    return State.objects.get(iso3="LAO")
 
 
 def largest() -> dict:

@@ -14,7 +14,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from pagetools import element, text
-from people import everyone
 
 from article6.assistance.models import Need
 from article6.reporting import services
@@ -42,11 +41,6 @@ EXPERTS = {
     "start_year": 2027,
     "end_year": 2027,
 }
-
-
-@pytest.fixture
-def people(reference):
-    return everyone()
 
 
 def content(*needs) -> dict:

@@ -12,7 +12,6 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from people import everyone
 from test_reporting_filing import complete_content
 
 from article6.reporting import exports, queries, services
@@ -28,11 +27,6 @@ NOT_OWED = [
     # Angola: a signatory
     ("AGO", "initial", None, "has not deposited an instrument"),
 ]
-
-
-@pytest.fixture
-def people(reference):
-    return everyone()
 
 
 def stored(state, kind, year, submitted, by, **fields) -> Report:

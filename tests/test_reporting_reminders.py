@@ -8,7 +8,7 @@ from io import StringIO
 import pytest
 from django.core import mail
 from django.core.management import CommandError, call_command
-from people import everyone, person
+from people import person
 from signin import force_login_with_second_factor
 
 from article6.accounts.models import RoleKind
@@ -40,11 +40,6 @@ def days(n: int) -> dt.timedelta:
 )
 def test_which_reminder_a_day_calls_for(today, expected):
     assert reminder_due(DUE, today) == expected
-
-
-@pytest.fixture
-def people(reference):
-    return everyone()
 
 
 def run(day: dt.date, *args) -> str:

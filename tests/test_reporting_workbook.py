@@ -19,7 +19,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, MergedCell
 from openpyxl.worksheet.formula import ArrayFormula
-from people import everyone
 
 from article6.assistance.exports import XLSX_CONTENT_TYPE
 from article6.reporting import exports, services
@@ -106,11 +105,6 @@ def filled_report(user, state, year: int = YEAR) -> Report:
     report = services.start_report(user, state, "annual", year)
     services.save_content(user, report, full_content())
     return services.with_content(Report.objects.filter(pk=report.pk)).get()
-
-
-@pytest.fixture
-def people(reference):
-    return everyone()
 
 
 @pytest.fixture

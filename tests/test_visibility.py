@@ -12,28 +12,11 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 from pagetools import element, text
-from people import everyone
 
 from article6.assistance import matches, notifications, services
 from article6.assistance.models import Commitment, Need, Offer
-from article6.states.models import State
 
 SECRET = "Survivors' rehabilitation in Houaphanh"
-
-
-@pytest.fixture
-def people(reference):
-    return everyone()
-
-
-@pytest.fixture
-def lao(reference):
-    return State.objects.get(iso3="LAO")
-
-
-@pytest.fixture
-def nor(reference):
-    return State.objects.get(iso3="NOR")
 
 
 def as_user(client, user):
