@@ -231,6 +231,20 @@ def test_a_matchs_history_never_names_a_commitment_the_reader_may_not_see(client
     assert "Confidential grant" in text(element(page, "history"))
 
 
+def test_a_need_covered_in_the_proposers_view_is_not_proposed(people, nor, lao):
+    """A restricted commitment covers the whole need: the public still reads "open", but
+    the coordinator, who sees the commitment, reads "covered" and may not propose it."""
+    from django.core.exceptions import ValidationError
+
+    need = a_need(people, lao)
+    a_commitment(people, nor, lao, visibility="restricted", committed="100000", needs=[need], title="Restricted")
+    offer = an_offer(people, nor, lao)
+    assert Need.objects.get(pk=need.pk).status == "open"  # the public figure
+    with pytest.raises(ValidationError, match="covered"):
+        matches.propose(people["coordinator"], need, offer, "Worth a look")
+    assert not matches.Match.objects.filter(need=need).exists()
+
+
 # --- E-mails ---------------------------------------------------------------------------------
 
 

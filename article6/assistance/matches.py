@@ -40,10 +40,12 @@ def shareable(need: Need, offer: Offer) -> bool:
 def problems(need: Need, offer: Offer) -> list[str]:
     """Why this offer cannot be proposed for this need (empty when it can)."""
     found = []
-    if need.status not in OPEN_STATUSES:
+    # The status as the proposer sees it (`queries.needs_for`), so that a need covered by
+    # commitments only they may see is not proposed either.
+    if need.seen_status not in OPEN_STATUSES:
         found.append(
             _("The need is %(status)s: only open or partly covered needs are matched.")
-            % {"status": need.get_status_display()}
+            % {"status": need.get_seen_status_display()}
         )
     if not offer.is_active:
         found.append(_("The offer is not open to new requests."))
@@ -59,10 +61,6 @@ def problems(need: Need, offer: Offer) -> list[str]:
     return found
 
 
-def _visible_to(user, need: Need, offer: Offer) -> bool:
-    return queries.needs_for(user).filter(pk=need.pk).exists() and queries.offers_for(user).filter(pk=offer.pk).exists()
-
-
 def propose(user, need: Need, offer: Offer, note: str = "", *, base_url: str = "") -> Match:
     """A coordinator (or ISU staff) proposes `offer` for `need`. The score and its
     reasons are stored as the suggestions showed them. Both sides are told by e-mail.
@@ -71,9 +69,9 @@ def propose(user, need: Need, offer: Offer, note: str = "", *, base_url: str = "
     ValidationError (the need is not open, the offer not active, the match exists)."""
     if not user.has_perm("assistance.propose_match"):
         raise PermissionDenied(_("Only coordinators and ISU staff propose matches."))
-    need = Need.objects.select_related("state").get(pk=need.pk)
-    offer = Offer.objects.get(pk=offer.pk)
-    if not _visible_to(user, need, offer):
+    need = queries.needs_for(user).select_related("state").filter(pk=need.pk).first()
+    offer = queries.offers_for(user).filter(pk=offer.pk).first()
+    if need is None or offer is None:
         raise PermissionDenied(_("You may not see this need or this offer."))
     found = problems(need, offer)
     if Match.objects.filter(need=need, offer=offer).exists():
