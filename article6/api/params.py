@@ -1,4 +1,5 @@
-"""Parameter types the API's routers share: a State's ISO3 code and a strict date."""
+"""Parameter types the API's routers and the lists' filters (assistance.filters) share: a
+State's ISO3 code and a strict date."""
 
 from __future__ import annotations
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from ninja import Schema
 from pydantic import AfterValidator, Field
 
+from article6.api.params import Iso3  # the parameter types only: no router is loaded
 from article6.assistance import queries
 from article6.assistance.models import (
     FIRST_YEAR,
@@ -44,13 +45,6 @@ class UnknownValue(Exception):
         self.reason = reason
 
 
-def _iso3(value: str) -> str:
-    code = value.strip().upper()
-    if not ISO3_CODE.fullmatch(code):
-        raise ValueError(_("“%(value)s” is not an ISO 3166-1 alpha-3 code (three letters).") % {"value": value[:20]})
-    return code
-
-
 def _provider_key(value: str) -> str:
     key = value.strip().upper()
     if not (ISO3_CODE.fullmatch(key) or (key.isascii() and key.isdigit() and 0 < int(key) <= MAX_ID)):
@@ -60,8 +54,6 @@ def _provider_key(value: str) -> str:
     return key
 
 
-# A State's ISO3 code, any case; upper case once read.
-Iso3 = Annotated[str, AfterValidator(_iso3)]
 # A donor State's ISO3 code or an organisation's id.
 ProviderKey = Annotated[str, AfterValidator(_provider_key)]
 Year = Annotated[int, Field(ge=FIRST_YEAR, le=LAST_YEAR)]

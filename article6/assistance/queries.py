@@ -57,16 +57,16 @@ def visible_needs_q(user):
     return allowed
 
 
-def coverage_tier(user, state_id=None) -> str:
-    """The coverage tier (rules.COVERAGE_TIERS) `user` reads for a need of the State
-    `state_id`: never one that counts a commitment they may not see."""
-    from article6.accounts.permissions import has_any_role, is_coordinator, is_isu, states_of
+def coverage_tier(user) -> str:
+    """The coverage tier (rules.COVERAGE_TIERS) `user` reads for any need: never one that
+    counts a commitment they may not see (`_viewer_coverage` widens it for their own States)."""
+    from article6.accounts.permissions import has_any_role, is_coordinator, is_isu
 
     if is_isu(user):
         return "all"
     if not has_any_role(user):
         return "public"
-    if is_coordinator(user) or (state_id is not None and state_id in states_of(user)):
+    if is_coordinator(user):
         return "restricted"
     return "signed_in"
 
@@ -78,9 +78,10 @@ def _viewer_coverage(user) -> dict:
 
     from article6.accounts.permissions import states_of
 
-    covered, status = COVERAGE_FIELDS[coverage_tier(user)]
-    own = states_of(user)
-    if coverage_tier(user) != "signed_in" or not own:
+    tier = coverage_tier(user)
+    covered, status = COVERAGE_FIELDS[tier]
+    own = states_of(user) if tier == "signed_in" else []
+    if not own:
         return {"viewer_covered": F(covered), "viewer_status": F(status)}
     wider_covered, wider_status = COVERAGE_FIELDS["restricted"]
     return {
