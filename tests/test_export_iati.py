@@ -12,9 +12,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from lxml import etree
 
-from article6.assistance.iati import iter_activities, validate_document
 from article6.assistance.importing import export_commitments, exportable_commitments
 from article6.assistance.models import Channel, Commitment, CommitmentPillar, Flow, FlowKind
+from article6.interchange.iati import iter_activities, validate_document
 from article6.states.models import Organisation, State
 
 REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference"

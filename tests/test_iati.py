@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from article6.assistance.codelists import sector_name
-from article6.assistance.crs import CrsError, CrsErrors, iter_crs_rows
-from article6.assistance.iati import (
+from article6.interchange.codelists import sector_name
+from article6.interchange.crs import CrsError, CrsErrors, iter_crs_rows
+from article6.interchange.iati import (
     Activity,
     IatiError,
     Org,
@@ -29,7 +29,7 @@ from article6.assistance.iati import (
     validate_activity,
     validate_document,
 )
-from article6.assistance.xmlsafe import XmlStream
+from article6.interchange.xmlsafe import XmlStream
 
 REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference"
 IATI = REFERENCE / "iati"

@@ -16,8 +16,8 @@ from decimal import Decimal
 from django.db.models import Prefetch, Q
 
 from article6.assistance import queries, rules
-from article6.assistance.codelists import currencies
 from article6.assistance.models import Commitment, ExchangeRate, Flow, FlowKind
+from article6.interchange.codelists import currencies
 from article6.states.models import State
 
 KINDS = (FlowKind.COMMITTED, FlowKind.DISBURSED, FlowKind.EXPENDED)

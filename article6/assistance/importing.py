@@ -1,114 +1,11 @@
 """Importing aid data into commitments and their amounts, and exporting them as IATI.
 
-Three sources, each read in full and checked before anything is written, then
-written in one transaction (all or nothing):
-
-- IATI activity files (:func:`import_iati`), read by :mod:`article6.assistance.iati`;
-- the OECD Creditor Reporting System CSV (:func:`import_crs`), read by
-  :mod:`article6.assistance.crs`;
-- the exchange-rate table as CSV (:func:`import_rates`).
-
-A file that cannot be read (malformed or truncated XML, a DOCTYPE declaring
-entities, a damaged CSV row) raises :class:`ImportRejected` naming the file, the
-line and the reason, and nothing is written. So does an IATI file that fails the
-2.03 schema in strict mode. Otherwise the import writes what it can and lists, in
-its :class:`ImportReport`, what it skipped and why.
-
-How an IATI activity becomes commitments
-----------------------------------------
-
-- One :class:`Commitment` per activity, ``source`` ``iati:<iati-identifier>``.
-  Importing the same file again matches on that source and writes nothing when
-  nothing changed (every value is compared before saving; the audit trail gets a
-  row only for a real change, with the reason ``import-iati <file name>``).
-- Recipient: the activity's ``recipient-country`` (ISO 3166 alpha-2, matched on
-  ``State.iso2``). An activity with several recipient countries gives one
-  commitment per country, ``source`` ``iati:<iati-identifier>:<ISO3>``, each
-  amount split by the countries' percentages (countries without a percentage
-  share what the others leave; with none at all, equal shares; when the
-  percentages add up to 100 the last country takes the rounding remainder, so the
-  parts add up to the whole). A single country with a percentage below 100 (the
-  rest going to a region) gets that percentage. A later file that splits an
-  activity imported earlier as a whole (or the reverse) reuses the earlier
-  commitment for the same recipient; an earlier commitment the activity no longer
-  names is left as it is and listed as a problem, for ISU to decide.
-- A recipient country that is not in the States registry (the registry holds the
-  125 States that signed or joined the Convention), or an activity without any
-  recipient country (a regional or global programme), is skipped and listed with
-  the reason; it is not an error.
-- Provider: the ``reporting-org``. A government donor (a ref of the form
-  ``XX-1``, ``XX-1-...`` or ``XX-GOV-...``, or organisation type 10 with a
-  country prefix) is the State with that ISO alpha-2 code (``GB-1`` is GBR);
-  otherwise an :class:`Organisation` whose name or acronym is the reported name;
-  otherwise only ``provider_name``. ``provider_name`` always keeps the name as
-  reported ("Department for International Development").
-- Channel (Art. 6(2)), from the implementing ``participating-org`` (role 4):
-  an organisation in the registry by its kind; else its IATI OrganisationType
-  (10, 11, 15 government: bilateral; 21-24 NGO and 60 foundation: ngo; 40
-  multilateral: un for a United Nations body, else international; 30, 70-73, 80
-  partnership, private sector, academic: national); else, when its ref is an
-  OECD DAC channel code (DFID writes ``22000``), that code's family (1xxxx public
-  sector: bilateral, 2xxxx NGO: ngo, 41xxx UN: un, 42xxx and 46xxx EU and
-  regional banks: regional, other 4xxxx: international, 3xxxx, 5xxxx, 6xxxx:
-  national). Bilateral when nothing says otherwise.
-- Implementing partner: the implementing organisation's name. When its ref is a
-  DAC channel code, the name is a category ("Donor country-based NGO"): the one
-  organisation that receives the activity's disbursements and expenditures is
-  named instead ("MINES ADVISORY GROUP"), if there is exactly one.
-- Currency: the activity's default currency (else the one its amounts are in). A
-  transaction or budget in another currency is not converted: it is skipped and
-  listed as a problem.
-- Pillar shares: DAC purpose 15250 is 100 % clearance. ``cluster_munition_specific``
-  is False (15250 covers all mine action). Both are set when the commitment is
-  created and then left to ISU: a re-import never overwrites them.
-- Amounts (:class:`Flow`): commitment transactions are ``committed``,
-  disbursements ``disbursed``, expenditures ``expended`` (negative ones too: they
-  are corrections), outgoing pledges ``pledged``; other transaction types
-  (incoming funds, repayments ...) are not the provider's assistance and are left
-  out. Budgets are ``budgeted``, in the year their period starts; a revised budget
-  replaces the original one of the same period. A transaction's year is that of
-  its date (else of its value date). Each amount has a stable ``source_key``:
-  ``<commitment source>:t<date>:<value>`` for a transaction, ``...:b<period
-  start>:<value>`` for a budget, and ``:<n>`` for the n-th of identical ones in
-  the activity (the position among them). It does not depend on the amount's
-  place in the activity, so importing the same file updates in place instead of
-  duplicating, and a publisher inserting or removing one transaction touches
-  that one only (a positional key would delete and re-create every later one).
-  An imported amount the file no longer has is deleted; amounts recorded by hand
-  and the recipient's confirmations (no ``source_key``) are never touched.
-
-How an OECD CRS file becomes commitments
-----------------------------------------
-
-One commitment per provider, recipient and purpose code, ``source``
-``crs:<counterpart_code>:<ISO2>:<purpose>``, in US dollars, with one
-``disbursed`` amount per year (``source_key`` ``<source>:<year>``). The provider
-is the State with the counterpart's ISO alpha-2 code or name, else an
-organisation by name or acronym (UNDP), else ``provider_name``. Rows whose
-recipient is not in the registry are skipped and listed; two rows for the same
-provider, recipient, purpose and year reject the file.
-
-Exporting commitments as IATI 2.03
-----------------------------------
-
-:func:`export_commitments` writes commitments (recorded by hand or imported) as
-IATI 2.03 activities with :func:`article6.assistance.iati.export_activities`.
-What IATI requires and a commitment does not say is filled in so: the
-reporting-org is the provider (a State as ``<ISO2>-1``, type 10 Government,
-named as reported; an organisation or a provider known only by name with its
-name as ref), the implementing partner a participating-org (role 4; type 40 for
-the UN, international and regional channels, 21 for NGOs), the
-activity status 2 (implementation), the activity dates from the amounts'
-dates (the earliest as planned and actual start, the latest as planned end), a
-yearly amount without a date on 31 December of its year (today at the latest),
-a budget period of one year from its start, the DAC sector 15250 (a CRS
-commitment keeps its purpose code). The iati-identifier is the imported one;
-for others ``<reporting-org ref>-A6-<id>`` (an imported one split by country:
-``<iati-identifier>-<ISO3>``). Amounts are written as transactions (committed:
-2 commitment, disbursed: 3, expended: 4, pledged: 12 outgoing pledge) and budgets;
-the recipient's confirmations are the recipient's, not the provider's, and are not
-written. A commitment that still cannot be exported (one without any amount has
-no date) is listed with the reason.
+IATI activity files (:func:`import_iati`), the OECD CRS CSV (:func:`import_crs`) and the
+exchange-rate table (:func:`import_rates`): each file is read in full and checked, then
+written in one transaction, all or nothing. An unreadable file raises
+:class:`ImportRejected` naming the file, line and reason; otherwise the
+:class:`ImportReport` lists what was skipped and why. :func:`export_commitments` writes
+commitments as IATI 2.03. The mapping, field by field: ``docs/assistance/imports.md``.
 """
 
 from __future__ import annotations
@@ -132,9 +29,21 @@ from django.db.models import Prefetch, Q
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from article6.assistance import queries
-from article6.assistance.codelists import currencies
-from article6.assistance.crs import DEFAULT_PURPOSE_CODES, CrsError, CrsRow, iter_crs_rows
-from article6.assistance.iati import (
+from article6.assistance.models import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    Channel,
+    Commitment,
+    CommitmentNeed,
+    CommitmentPillar,
+    ExchangeRate,
+    Flow,
+    FlowKind,
+)
+from article6.importing import MAX_IMPORT_BYTES, ImportErrors
+from article6.interchange.codelists import currencies
+from article6.interchange.crs import DEFAULT_PURPOSE_CODES, CrsError, CrsRow, iter_crs_rows
+from article6.interchange.iati import (
     DEFAULT_SECTORS,
     Activity,
     ActivityDates,
@@ -148,19 +57,7 @@ from article6.assistance.iati import (
     export_activities,
     parse_file,
 )
-from article6.assistance.iati_export import activity_element
-from article6.assistance.models import (
-    FIRST_YEAR,
-    LAST_YEAR,
-    Channel,
-    Commitment,
-    CommitmentNeed,
-    CommitmentPillar,
-    ExchangeRate,
-    Flow,
-    FlowKind,
-)
-from article6.importing import MAX_IMPORT_BYTES, ImportErrors
+from article6.interchange.iati_write import activity_element
 from article6.states.models import Organisation, OrganisationKind, State
 from article6.treaty.models import Pillar
 

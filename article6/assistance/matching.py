@@ -1,52 +1,12 @@
 """Matching needs and offers: for a need, the offers ranked by how well they fit it
 (and for an offer, the needs), each with its score and the reasons in plain words.
 
-Three layers, from the inside out:
-
-1. `score(need, offer, ...)`: the exact score of one pair, a plain function over two
-   feature records (`NeedFeatures`, `OfferFeatures`); no database, no request. Each
-   criterion that earns points gives a `Reason` (a code, the criterion's weight, the
-   points earned and a translated sentence).
-2. `OfferIndex` / `NeedIndex`: every active offer (every open need) as numpy arrays,
-   built once, that score all of them against one need (one offer) at a time and
-   return the best k, the reasons worked out by `score()` for those k only. The arrays
-   compute the same formula as `score()`, criterion by criterion, in the same order.
-3. The cache: the indexes are kept in the process, with the key of the data they were
-   built from; a page asks for the index, which is rebuilt only when offers, needs,
-   commitments or exchange rates changed (`offer_index()`, `need_index()`).
-
-The score, out of 100, is the sum of the points of eight criteria. The weights:
-
-- pillar, 25: the need's pillar is among the offer's. Assistance for another pillar
-  (stockpile destruction offered for victim assistance) does not meet the need at all,
-  so this is the heaviest criterion;
-- modality, 15: technical, material or financial (Art. 6(1)) as asked. Funding cannot
-  stand in for experts on the ground, nor equipment for funding, without a change of plan;
-- geography, 15: the State is named among the offer's States of interest (15), or its
-  region is among the offer's regions of interest (10), or the offer names neither and
-  is open to every State (5). Donors often set aside their assistance for countries or
-  regions, so it decides whether the offer can be used there at all;
-- amount, 15: 15 times the share of the amount needed per year (the amount spread
-  evenly over the need's period) that the offer's amount per year covers, both in US
-  dollars at the rate of their first year (the nearest year with a rate when that
-  year has none). Partial cover still helps (needs are met by several providers),
-  hence a share rather than all or nothing;
-- period, 10: 10 times the share of the need's years that fall within the offer's
-  period. Timing can often be adjusted; a need that starts later than the offer's
-  last year cannot be met at all;
-- description, 10: 10 times the cosine similarity of the TF-IDF vectors of the two
-  titles and descriptions (words and pairs of adjacent words, common words left out,
-  plurals folded, inverse document frequency taken over the active offers). It catches
-  what the structured fields miss (survey, land release, prosthetics), and is
-  noisy, so it weighs little;
-- language, 5: the offer works in at least one of the need's working languages.
-  It eases the work but interpreters exist, so it weighs little;
-- partnership, 5: the provider has already committed assistance to that State (public
-  commitments only, so that a reason never discloses a restricted record). An
-  existing relationship, a country office or programme, makes a new commitment
-  easier, but must not lock newcomers out.
-
-Offers of the need's own State are never suggested for it (nor its needs for them)."""
+Three layers: :func:`score` (one pair, a plain function), :class:`OfferIndex` /
+:class:`NeedIndex` (every candidate as numpy arrays, the same formula) and the
+process cache that rebuilds them when the data changes. The eight criteria, their
+weights and why: ``docs/assistance/matching.md``. Offers of the need's own State are
+never suggested for it (nor its needs for them).
+"""
 
 from __future__ import annotations
 

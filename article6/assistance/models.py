@@ -26,7 +26,7 @@ YEAR_VALIDATORS = [MinValueValidator(FIRST_YEAR), MaxValueValidator(LAST_YEAR)]
 
 def currency_code(value: str) -> None:
     """An ISO 4217 code known to the IATI currency list (the one donors report in)."""
-    from article6.assistance.codelists import currencies
+    from article6.interchange.codelists import currencies
 
     if value and value.upper() not in currencies():
         raise ValidationError(_("“%(code)s” is not an ISO 4217 currency code."), params={"code": value})

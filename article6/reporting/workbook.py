@@ -27,7 +27,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 
 from article6.asof import today
-from article6.assistance.codelists import currencies
+from article6.interchange.codelists import currencies
 from article6.reporting import services
 from article6.reporting.models import FIRST_YEAR, LAST_YEAR, Form, FormStatus, Report, ReportKind, ReportStatus
 from article6.reporting.tables import BY_KEY, CHOICE, CURRENCY, DECIMAL, INTEGER, TEXT, YEAR, Table, tables_of

@@ -5,7 +5,6 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from article6.assistance.crs import DEFAULT_PURPOSE_CODES
 from article6.assistance.importing import (
     ImportRejected,
     TerminalProgress,
@@ -13,6 +12,7 @@ from article6.assistance.importing import (
     rejection_text,
     report_lines,
 )
+from article6.interchange.crs import DEFAULT_PURPOSE_CODES
 
 
 class Command(BaseCommand):

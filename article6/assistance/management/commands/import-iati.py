@@ -5,7 +5,6 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from article6.assistance.iati import DEFAULT_SECTORS
 from article6.assistance.importing import (
     SHOWN,
     ImportRejected,
@@ -14,6 +13,7 @@ from article6.assistance.importing import (
     rejection_text,
     report_lines,
 )
+from article6.interchange.iati import DEFAULT_SECTORS
 
 
 class Command(BaseCommand):

@@ -25,8 +25,8 @@ from typing import NoReturn, TypeVar
 
 from lxml import etree
 
-from article6.assistance.model import KIND_CODES, Activity, Budget, Org, Sector, Transaction
-from article6.assistance.xmlsafe import XML_LANG, IatiError
+from article6.interchange.activity import KIND_CODES, Activity, Budget, Org, Sector, Transaction
+from article6.interchange.xmlsafe import XML_LANG, IatiError
 
 T = TypeVar("T")
 

@@ -21,17 +21,7 @@ from collections.abc import Iterable, Iterator
 
 from lxml import etree
 
-from article6.assistance.iati_export import export_activities
-from article6.assistance.iati_read import identifier_of, matches_sectors, read_activity
-from article6.assistance.iati_schema import (
-    ACTIVITY,
-    DocumentCheck,
-    activity_problems,
-    is_legacy,
-    validate_activity,
-    validate_document,
-)
-from article6.assistance.model import (
+from article6.interchange.activity import (
     TRANSACTION_KINDS,
     Activity,
     ActivityDates,
@@ -44,7 +34,17 @@ from article6.assistance.model import (
     Transaction,
     ValidationProblem,
 )
-from article6.assistance.xmlsafe import IatiError, Source, XmlStream
+from article6.interchange.iati_read import identifier_of, matches_sectors, read_activity
+from article6.interchange.iati_schema import (
+    ACTIVITY,
+    DocumentCheck,
+    activity_problems,
+    is_legacy,
+    validate_activity,
+    validate_document,
+)
+from article6.interchange.iati_write import export_activities
+from article6.interchange.xmlsafe import IatiError, Source, XmlStream
 
 __all__ = [
     "DEFAULT_SECTORS",

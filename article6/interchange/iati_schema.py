@@ -28,10 +28,10 @@ import threading
 
 from lxml import etree
 
-from article6.assistance.codelists import DATA_DIR
-from article6.assistance.iati_read import LEGACY_VERSION, identifier_of
-from article6.assistance.model import ValidationProblem
-from article6.assistance.xmlsafe import RootInfo, Source, TopLevel, XmlStream, secure_parser
+from article6.interchange.activity import ValidationProblem
+from article6.interchange.codelists import DATA_DIR
+from article6.interchange.iati_read import LEGACY_VERSION, identifier_of
+from article6.interchange.xmlsafe import RootInfo, Source, TopLevel, XmlStream, secure_parser
 
 SCHEMA_DIR = DATA_DIR / "schemas"
 ACTIVITY = "iati-activity"

@@ -1,4 +1,4 @@
-"""From one ``iati-activity`` element to an :class:`~article6.assistance.model.Activity`.
+"""From one ``iati-activity`` element to an :class:`~article6.interchange.activity.Activity`.
 
 Reads IATI 2.01-2.03 (free text in ``narrative`` children) and 1.0x (free text
 directly in the element, letter codes for transaction types, names for
@@ -17,8 +17,7 @@ from typing import NoReturn
 
 from lxml import etree
 
-from article6.assistance.codelists import codelist
-from article6.assistance.model import (
+from article6.interchange.activity import (
     TRANSACTION_KINDS,
     Activity,
     ActivityDates,
@@ -29,7 +28,8 @@ from article6.assistance.model import (
     Sector,
     Transaction,
 )
-from article6.assistance.xmlsafe import XML_LANG, IatiError
+from article6.interchange.codelists import codelist
+from article6.interchange.xmlsafe import XML_LANG, IatiError
 
 #: IATI 1.0x TransactionType letters and their 2.0x codes (the 2.01 upgrade
 #: replaced the letters by the numbers of the TransactionType code list).

@@ -15,7 +15,7 @@ from types import MappingProxyType
 
 from lxml import etree
 
-from article6.assistance.xmlsafe import XML_LANG, secure_parser
+from article6.interchange.xmlsafe import XML_LANG, secure_parser
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "iati"
 CODELIST_DIR = DATA_DIR / "codelists"

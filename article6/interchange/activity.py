@@ -160,7 +160,7 @@ class ValidationProblem:
 
 @dataclass(frozen=True)
 class ParseResult:
-    """What :func:`article6.assistance.iati.parse_file` found.
+    """What :func:`article6.interchange.iati.parse_file` found.
 
     ``schema_checked`` is False for IATI 1.0x files, which are read but not
     validated (the 2.03 schema does not apply to them).
