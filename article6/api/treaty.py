@@ -1,15 +1,13 @@
-"""The REST API (/api/v1/): the Convention's clock as JSON, public and read-only;
-and, for identified callers (article6.api.auth), the declarations of focal points,
-ISU's validation and the audit trail (article6.api.profiles).
+"""The Convention's clock as JSON, public and read-only: States and their status,
+membership counts and deadlines (/api/v1/states, /membership, /deadlines).
 
 Every figure is computed as of a date (`as_of`, default today) by the shared
 queries (treaty.queries), the same the pages and the command line use. Every
 date is ISO 8601 (YYYY-MM-DD). A bad parameter gets a JSON error naming it:
 422 when it is not a valid value, 400 when valid values do not go together,
-404 for an unknown State, and every other error too is JSON, an unexpected one
-(500) included (article6.api.errors). Every list is a page of the same shape,
-with the same bounded `limit` and `offset` (article6.api.paging). Each operation
-runs a fixed number of SQL queries, whatever the number of States.
+404 for an unknown State (article6.api.errors). Every list is a page of the
+same shape (article6.api.paging). Each operation runs a fixed number of SQL
+queries, whatever the number of States.
 """
 
 from __future__ import annotations
@@ -18,15 +16,12 @@ import datetime as dt
 from enum import IntEnum
 from typing import Annotated, Literal
 
-from ninja import NinjaAPI, Path, Query, Schema
+from ninja import Path, Query, Router, Schema
 from ninja.errors import HttpError
-from ninja.openapi.docs import Swagger
 from pydantic import Field
 
-from article6.api import profiles
-from article6.api.auth import OPTIONAL, OPTIONAL_SECURITY, REQUIRED
+from article6.api.auth import OPTIONAL, OPTIONAL_SECURITY
 from article6.api.errors import BadParameter, NotFound, ParameterErrors
-from article6.api.errors import install as install_error_handlers
 from article6.api.paging import Page, Paging
 from article6.api.params import Iso3, IsoDate
 from article6.asof import today
@@ -34,30 +29,10 @@ from article6.states.models import Region
 from article6.treaty import queries, rules
 from article6.treaty.forms import MAX_YEARS
 
-api = NinjaAPI(
-    title="article6 API",
-    version="1",
-    description=(
-        "Figures of the Convention on Cluster Munitions: States and their status, membership counts "
-        "and deadlines, each computed as of a date, open to everyone. Dates are ISO 8601 (YYYY-MM-DD).\n\n"
-        "Focal points and ISU staff also declare and validate States' and organisations' contact details "
-        "and obligations, and ISU staff read the audit trail. Those operations need a personal API token "
-        "(header `Authorization: Bearer a6_…`, created on the account page; a read-only token may only "
-        "read) or, from the browser, the signed-in session with the CSRF token (header `X-CSRFToken`)."
-    ),
-    # Operations are for identified callers unless they say otherwise (the public figures do).
-    auth=REQUIRED,
-    # The page uses the Swagger UI files shipped with the app; no validator badge from elsewhere.
-    docs=Swagger(settings={"validatorUrl": None}),
-)
+router = Router()
 
 DEFAULT_DEADLINE_MONTHS = 12
 PROFILE_DEADLINE_MONTHS = 24
-
-
-# --- Errors ------------------------------------------------------------------------------
-
-install_error_handlers(api)
 
 
 # --- Parameters ----------------------------------------------------------------------------
@@ -178,7 +153,7 @@ def _deadline(state, deadline: rules.Deadline) -> dict:
 # --- Operations ----------------------------------------------------------------------------
 
 
-@api.get(
+@router.get(
     "/states",
     response={200: StatePage, 422: ParameterErrors},
     operation_id="list_states",
@@ -205,7 +180,7 @@ def list_states(
     return {"as_of": day, **paging.page(found, lambda clock: clock.as_json())}
 
 
-@api.get(
+@router.get(
     "/states/{iso3}",
     response={200: StateDetail, 404: NotFound, 422: ParameterErrors},
     operation_id="get_state",
@@ -252,7 +227,7 @@ def state_detail(
     }
 
 
-@api.get(
+@router.get(
     "/membership",
     response={200: MembershipOut, 422: ParameterErrors},
     exclude_unset=True,
@@ -273,7 +248,7 @@ def membership(
     return queries.membership_json(as_of or today(), by_region=by == "region")
 
 
-@api.get(
+@router.get(
     "/deadlines",
     response={200: list[DeadlineOut], 400: ParameterErrors, 422: ParameterErrors},
     operation_id="list_deadlines",
@@ -306,10 +281,3 @@ def deadlines(
         raise BadParameter("state", f"No State has the ISO3 code “{state}”.")
     found = queries.deadlines(first, last, article=int(article) if article else None, iso3=state)
     return [_deadline(item.state, item.deadline) for item in found]
-
-
-# --- Operations for identified callers ------------------------------------------------------
-
-api.add_router("", profiles.router)
-api.add_router("", "article6.api.assistance.router")
-api.add_router("", "article6.api.reporting.router")
