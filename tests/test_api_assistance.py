@@ -96,8 +96,9 @@ def offer(title, *, by, visibility=Visibility.PUBLIC, states=(), **fields):
 
 
 def commitment(title, recipient, *, visibility=Visibility.PUBLIC, currency="USD", flows=(), shares=None, **fields):
+    fields.setdefault("channel", "bilateral")
     record = Commitment.objects.create(
-        title=title, recipient=recipient, visibility=visibility, currency=currency, channel="bilateral", **fields
+        title=title, recipient=recipient, visibility=visibility, currency=currency, **fields
     )
     for kind, year, amount in flows:
         Flow.objects.create(commitment=record, kind=kind, year=year, amount=Decimal(amount))

@@ -33,6 +33,7 @@ NEED_HEADER = [
     "pillar",
     "modality",
     "priority",
+    "urgent",
     "status",
     "declared_status",
     "amount",

@@ -127,6 +127,7 @@ class NeedOut(Schema):
     pillar: Pillar
     modality: Modality
     priority: Priority
+    urgent: bool = Field(description="Emergency assistance is asked for (Art. 6(6)).")
     amount: float | None = Field(description="The amount needed, in `currency`.")
     currency: str
     yearly: dict[int, float] = Field(description="The amount needed per year, in `currency`, when given.")
@@ -180,6 +181,7 @@ class OfferOut(Schema):
     conditions: str
     contact: str
     is_active: bool = Field(description="Open to new requests.")
+    urgent: bool = Field(description="Can answer urgent requests for emergency assistance (Art. 6(6)).")
     visibility: Visibility
     created: dt.datetime
     is_sample: bool = Field(description="Fictional sample data.")
@@ -327,6 +329,7 @@ class NeedFields(_Fields):
     pillar: Pillar = None
     modality: Modality = None
     priority: Priority = None
+    urgent: bool = Field(None, description="Emergency assistance is asked for (Art. 6(6)).")
     amount: Money | None = Field(None, gt=0, description="Required for a financial need; null: none.")
     currency: Currency = Field(None, description="ISO 4217 code; required with an amount.")
     yearly: dict[Year, Annotated[Money, Field(ge=0)]] | None = Field(None, description=YEARLY)
@@ -384,6 +387,7 @@ class OfferFields(_Fields):
     conditions: str = None
     contact: str = Field(None, max_length=300)
     is_active: bool = None
+    urgent: bool = Field(None, description="Can answer urgent requests for emergency assistance (Art. 6(6)).")
     visibility: Visibility = None
 
 
@@ -510,6 +514,7 @@ def need_out(need: Need) -> dict:
         "pillar": need.pillar,
         "modality": need.modality,
         "priority": need.priority,
+        "urgent": need.urgent,
         "amount": _money(need.amount),
         "currency": need.currency,
         "yearly": {y.year: float(y.amount) for y in need.yearly.all()},
@@ -650,6 +655,7 @@ def offer_out(offer: Offer) -> dict:
         "conditions": offer.conditions,
         "contact": offer.contact,
         "is_active": offer.is_active,
+        "urgent": offer.urgent,
         "visibility": offer.visibility,
         "created": offer.created,
         "is_sample": offer.is_sample,

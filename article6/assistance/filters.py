@@ -91,6 +91,7 @@ class NeedFilters(Schema):
     modality: Modality | None = None
     status: NeedStatus | None = None
     priority: Priority | None = None
+    urgent: bool | None = Field(None, description="true: only needs asking for emergency assistance (Art. 6(6)).")
     region: RegionName | None = Field(None, description="Only needs of States of this region.")
     year: Year | None = Field(None, description="Only needs whose period covers this year.")
 
@@ -106,6 +107,8 @@ class NeedFilters(Schema):
             needs = needs.filter(viewer_status=self.status)  # the status as the caller sees it
         if self.priority:
             needs = needs.filter(priority=self.priority)
+        if self.urgent is not None:
+            needs = needs.filter(urgent=self.urgent)
         if self.region:
             needs = needs.filter(state__region=self.region)
         if self.year:
@@ -119,6 +122,7 @@ class OfferFilters(Schema):
     pillar: Pillar | None = None
     modality: Modality | None = None
     kind: OfferKind | None = None
+    urgent: bool | None = Field(None, description="true: only offers that answer urgent requests (Art. 6(6)).")
     region: RegionName | None = Field(None, description="Only offers for this region.")
     state: Iso3 | None = Field(
         None, description="Only offers that name this State (ISO3 code) among those of interest, or its region."
@@ -136,6 +140,8 @@ class OfferFilters(Schema):
             offers = offers.filter(_json_list_has("modalities", self.modality))
         if self.kind:
             offers = offers.filter(_json_list_has("kinds", self.kind))
+        if self.urgent is not None:
+            offers = offers.filter(urgent=self.urgent)
         if self.region:
             offers = offers.filter(_json_list_has("regions", self.region))
         if self.state:

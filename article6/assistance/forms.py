@@ -98,6 +98,7 @@ class NeedForm(forms.ModelForm):
             "evidence",
             "evidence_url",
             "priority",
+            "urgent",
             "visibility",
             "declared_status",
         ]
@@ -179,6 +180,7 @@ class OfferForm(forms.ModelForm):
             "conditions",
             "contact",
             "is_active",
+            "urgent",
             "visibility",
         ]
 
@@ -379,6 +381,7 @@ class NeedFilterForm(FilterForm):
     status = _select(_("Status"), _("All statuses"), NeedStatus.choices)
     region = _select(_("Region"), _("All regions"), Region.choices)
     priority = _select(_("Priority"), _("All priorities"), Priority.choices)
+    urgent = _select(_("Urgency (Art. 6(6))"), _("Urgent or not"), [("true", _("urgent only"))])
     year = _year()
 
     filters_class = NeedFilters
@@ -388,6 +391,7 @@ class OfferFilterForm(FilterForm):
     pillar = _select(_("Pillar"), _("All pillars"), Pillar.choices)
     modality = _select(_("Modality"), _("All modalities"), Modality.choices)
     kind = _select(_("What is offered"), _("Everything"), OfferKind.choices)
+    urgent = _select(_("Urgency (Art. 6(6))"), _("Urgent or not"), [("true", _("answers urgent requests"))])
     region = _select(_("Region"), _("All regions"), Region.choices)
     state = _iso3(_("For the State (ISO3)"))
     provider = _select(_("Provider"), _("All providers"), [])

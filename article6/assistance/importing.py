@@ -294,6 +294,12 @@ def _is_un(ref: str | None, name: str | None) -> bool:
     return "united nations" in (name or "").casefold() or bool(words & UN_ACRONYMS)
 
 
+def _is_trust_fund(name: str | None) -> bool:
+    """A trust fund says so in its name (Art. 6(9)): no IATI OrganisationType or DAC
+    channel code marks one, so its name is the only sign a file gives."""
+    return "trust fund" in " ".join((name or "").casefold().split())
+
+
 def _dac_channel(code: str) -> str:
     """The channel of an OECD DAC channel code (5 digits): the code's family."""
     if code.startswith("1"):
@@ -314,6 +320,8 @@ def _dac_channel(code: str) -> str:
 def _channel(org: ParticipatingOrg | None, registry: _Registry) -> str:
     if org is None:
         return Channel.BILATERAL
+    if _is_trust_fund(org.name):
+        return Channel.TRUST_FUND
     registered = registry.organisation(org.name, org.ref)
     if registered is not None:
         return ORGANISATION_KIND_CHANNELS.get(registered.kind, Channel.INTERNATIONAL)
@@ -597,6 +605,8 @@ def _problem_of(exc: IatiError) -> ImportProblem:
 def _crs_channel(row: CrsRow, provider: dict[str, object], registry: _Registry) -> str:
     if provider["provider_state_id"]:
         return Channel.BILATERAL
+    if _is_trust_fund(row.provider_name):
+        return Channel.TRUST_FUND
     organisation = registry.organisation(row.provider_name, row.provider_code)
     if organisation is not None:
         return ORGANISATION_KIND_CHANNELS.get(organisation.kind, Channel.INTERNATIONAL)
@@ -992,7 +1002,8 @@ ORGANISATION_KIND_TYPES = {
     OrganisationKind.NGO: "21",
     OrganisationKind.CMC: "21",
 }
-#: The OrganisationType of an implementing partner, by channel (none when the channel does not say).
+#: The OrganisationType of an implementing partner, by channel (none when the channel does not say:
+#: bilateral, national, and a trust fund, which any type of organisation may hold).
 CHANNEL_TYPES = {Channel.UN: "40", Channel.INTERNATIONAL: "40", Channel.REGIONAL: "40", Channel.NGO: "21"}
 
 

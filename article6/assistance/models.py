@@ -33,7 +33,7 @@ def currency_code(value: str) -> None:
 
 
 class Modality(models.TextChoices):
-    """Assistance is technical, material or financial (Art. 6(1))."""
+    """Assistance is technical, material or financial (Art. 6(2))."""
 
     TECHNICAL = "technical", _("technical")
     MATERIAL = "material", _("material")
@@ -41,7 +41,8 @@ class Modality(models.TextChoices):
 
 
 class Channel(models.TextChoices):
-    """How assistance is given (Art. 6(2))."""
+    """How assistance is given (Art. 6(2)), or through a trust fund States Parties
+    contribute to (Art. 6(9))."""
 
     UN = "un", _("the United Nations system")
     INTERNATIONAL = "international", _("an international organisation or institution")
@@ -49,6 +50,7 @@ class Channel(models.TextChoices):
     NATIONAL = "national", _("a national organisation or institution")
     NGO = "ngo", _("a non-governmental organisation or institution")
     BILATERAL = "bilateral", _("bilateral")
+    TRUST_FUND = "trust_fund", _("a trust fund (Art. 6(9))")
 
 
 class NeedStatus(models.TextChoices):
@@ -168,7 +170,13 @@ class Need(models.Model):
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("what is needed"))
     pillar = models.CharField(_("pillar"), max_length=40, choices=Pillar.choices)
-    modality = models.CharField(_("modality"), max_length=10, choices=Modality.choices)
+    modality = models.CharField(_("modality (Art. 6(2))"), max_length=10, choices=Modality.choices)
+    urgent = models.BooleanField(
+        _("urgent: emergency assistance (Art. 6(6))"),
+        default=False,
+        db_index=True,
+        help_text=_("Ticked: the State asks for emergency assistance, to be answered first."),
+    )
     quantity = models.DecimalField(
         _("quantity"), max_digits=16, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]
     )
@@ -316,7 +324,7 @@ class Offer(Provider):
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("what is offered"))
     pillars = models.JSONField(_("pillars"), default=list)
-    modalities = models.JSONField(_("modalities"), default=list)
+    modalities = models.JSONField(_("modalities (Art. 6(2))"), default=list)
     kinds = models.JSONField(_("kinds"), default=list)
     regions = models.JSONField(_("regions of interest"), default=list, blank=True)
     states = models.ManyToManyField(State, blank=True, related_name="offers_of_interest", verbose_name=_("States"))
@@ -336,6 +344,12 @@ class Offer(Provider):
     )
     contact = models.CharField(_("contact"), max_length=300, blank=True)
     is_active = models.BooleanField(_("open to new requests"), default=True)
+    urgent = models.BooleanField(
+        _("answers urgent requests: emergency assistance (Art. 6(6))"),
+        default=False,
+        db_index=True,
+        help_text=_("Ticked: the provider can give this at short notice, in an emergency."),
+    )
     visibility = models.CharField(_("visibility"), max_length=12, choices=Visibility.choices, default=Visibility.PUBLIC)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("published by")
@@ -394,7 +408,7 @@ class Commitment(Provider):
     )
     title = models.CharField(_("title"), max_length=300)
     description = models.TextField(_("description"), blank=True)
-    channel = models.CharField(_("channel (Art. 6(2))"), max_length=15, choices=Channel.choices)
+    channel = models.CharField(_("channel (Art. 6(2), 6(9))"), max_length=15, choices=Channel.choices)
     implementing_partner = models.CharField(_("implementing partner"), max_length=300, blank=True)
     currency = models.CharField(_("currency"), max_length=3, validators=[currency_code])
     cluster_munition_specific = models.BooleanField(

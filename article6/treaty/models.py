@@ -97,12 +97,16 @@ class ObligationFact(models.Model):
 
 
 class Pillar(models.TextChoices):
-    """The areas of work of the Convention that assistance and coordination address."""
+    """The areas of work of the Convention that assistance and coordination address,
+    the purposes Article 6 names among them (one list: docs/assistance/vocabulary.md)."""
 
     STOCKPILE_DESTRUCTION = "stockpile_destruction", _("stockpile destruction")  # Art. 3
     CLEARANCE = "clearance", _("clearance")  # Art. 4
     RISK_REDUCTION_EDUCATION = "risk_reduction_education", _("risk reduction education")  # Art. 4(2)(e)
     VICTIM_ASSISTANCE = "victim_assistance", _("victim assistance")  # Art. 5
+    ECONOMIC_SOCIAL_RECOVERY = "economic_social_recovery", _("economic and social recovery")  # Art. 6(8)
+    # Determining the nature and extent of contamination, the resources and the time needed.
+    SURVEYS_NATIONAL_PLANS = "surveys_national_plans", _("surveys and national plans")  # Art. 6(11)
     NATIONAL_IMPLEMENTATION = "national_implementation", _("national implementation measures")  # Art. 9
     TRANSPARENCY_REPORTING = "transparency_reporting", _("transparency reporting")  # Art. 7
     UNIVERSALIZATION = "universalization", _("universalization")  # Art. 21
