@@ -372,3 +372,62 @@ def test_notes_and_addresses_of_a_match_only_to_those_who_work_on_it(client, peo
     assert text(element(page, "need-answer")) == "declined"
     for private in ("Our budget changed", "Worth a look", "coord@example.org", "lao@example.org"):
         assert (private in page) == works_on, (role, private)
+
+
+# --- One refusal, one place ---------------------------------------------------------------------
+
+
+def test_every_permission_says_what_is_lacking_in_one_place():
+    """Each permission of the project has its refusal in permissions.LACKING, and the words
+    of a refusal are written nowhere else: views, services and the API take it from there."""
+    import re
+    from pathlib import Path
+
+    from article6.accounts import permissions as layer
+    from article6.accounts.permissions import LACKING, refusal
+
+    declared = set(re.findall(r'rules\.add_perm\("([a-z_.]+)"', Path(layer.__file__).read_text()))
+    assert len(declared) > 20
+    assert declared - set(LACKING) == set()
+    root = Path(__file__).resolve().parents[1] / "article6"
+    sources = {path: path.read_text() for path in root.rglob("*.py") if path.name != "permissions.py"}
+    for permission, message in LACKING.items():
+        words = str(message).split("%(")[0]
+        copies = [str(path) for path, text in sources.items() if words in text]
+        assert copies == [], (permission, copies)
+        assert refusal(permission, state="Lao", organisation="UNDP", provider="Norway")
+
+
+@pytest.mark.parametrize(
+    ("role", "url", "said"),
+    [
+        ("lebanon_focal_point", "need_edit", "Only the focal points of Lao People&#x27;s Democratic Republic"),
+        ("norway_partner", "need_add", "Needs are filed by the focal points of the State that has them"),
+        ("lao_focal_point", "offer_add", "Offers are published by partner focal points"),
+        ("lao_focal_point", "commitment_add", "Commitments are recorded by partner focal points"),
+        ("no_role", "donor", "The donor&#x27;s view is for focal points"),
+    ],
+)
+def test_a_page_refuses_with_the_words_of_the_permission_layer(client, people, lao, role, url, said):
+    need = a_need(people, lao)
+    args = [need.pk] if url == "need_edit" else []
+    as_user(client, people[role])
+    response = client.get(reverse(f"assistance:{url}", args=args))
+    assert response.status_code == 403
+    assert said in response.content.decode()
+
+
+def test_the_api_refuses_with_the_same_words(client, people, lao):
+    from article6.accounts.models import ApiToken, TokenScope
+    from article6.accounts.permissions import refusal
+
+    need = a_need(people, lao)
+    token = ApiToken.issue(people["lebanon_focal_point"], "test", TokenScope.WRITE)[1]
+    response = client.patch(
+        f"/api/v1/needs/{need.pk}",
+        data={"title": "Changed"},
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert response.status_code == 403
+    assert response.json()["detail"] == refusal("assistance.change_need", state=lao)

@@ -23,15 +23,14 @@ from django.utils.translation import gettext as _
 from article6.accounts import events
 from article6.accounts.emails import normalise_email
 from article6.accounts.models import AccountEventKind, Invitation, Role
-from article6.accounts.permissions import forget_roles
+from article6.accounts.permissions import forget_roles, require
 
 
 @transaction.atomic
 def send_invitation(inviter, invitation: Invitation, *, base_url: str) -> Invitation:
     """Store the invitation and e-mail its link. The invitation has been validated
     (Invitation.clean) by the form."""
-    if not inviter.has_perm("accounts.invite"):
-        raise PermissionDenied(_("Only ISU staff invite people."))
+    require(inviter, "accounts.invite")
     invitation.invited_by = inviter
     invitation._history_user = inviter
     invitation.full_clean()

@@ -5,16 +5,71 @@ may change. Nobody changes data of a State or organisation that is not theirs.""
 from __future__ import annotations
 
 import rules
+from django.utils.translation import gettext_lazy as _
 
 from article6.accounts.models import RoleKind, Visibility
 
+# What a person lacks when a permission refuses them: written once, here, for every view,
+# service, API operation and import (require). The names in a message (%(state)s, ...)
+# are given to require by keyword.
+LACKING = {
+    "states.change_state_profile": _("Only the focal points of %(state)s and ISU staff may change its profile."),
+    "states.view_state_history": _("Only the focal points of %(state)s and ISU staff see its history."),
+    "states.change_organisation_profile": _(
+        "Only the focal points of %(organisation)s and ISU staff may change its profile."
+    ),
+    "states.view_organisation_history": _("Only the focal points of %(organisation)s and ISU staff see its history."),
+    "states.validate_declaration": _("Only ISU staff validate declarations."),
+    "accounts.invite": _("Only ISU staff invite people."),
+    "accounts.view_any_history": _("Only ISU staff read the whole audit trail."),
+    "assistance.add_need": _("Needs are filed by the focal points of the State that has them, and by ISU staff."),
+    "assistance.add_need_for": _("Only the focal points of %(state)s and ISU staff file its needs."),
+    "assistance.change_need": _("Only the focal points of %(state)s and ISU staff change its needs."),
+    "assistance.add_offer": _(
+        "Offers are published by partner focal points of a donor State or an organisation, and by ISU staff."
+    ),
+    "assistance.publish_offer_for": _(
+        "You may publish offers only for the donor State or organisation you are a focal point of."
+    ),
+    "assistance.change_offer": _("Only the provider's focal points and ISU staff change this offer."),
+    "assistance.add_commitment": _(
+        "Commitments are recorded by partner focal points of the provider, and by ISU staff."
+    ),
+    "assistance.record_commitment_for": _(
+        "You may record commitments only for the donor State or organisation you are a focal point of."
+    ),
+    "assistance.change_commitment": _("Only the provider's focal points and ISU staff change this commitment."),
+    "assistance.confirm_receipt": _("Only the focal points of %(state)s and ISU staff confirm what it received."),
+    "assistance.propose_match": _("Only coordinators and ISU staff propose matches."),
+    "assistance.answer_match": _(
+        "Only the focal points of the need's State or of the offer's provider, and ISU staff, answer."
+    ),
+    "assistance.answer_match_as_state": _("Only the focal points of %(state)s and ISU staff answer for the State."),
+    "assistance.answer_match_as_provider": _(
+        "Only the focal points of %(provider)s and ISU staff answer for the provider."
+    ),
+    "assistance.view_donor_view": _("The donor's view is for focal points, coordinators and ISU staff."),
+    "reporting.file_report_for": _("Only the focal points of %(state)s and ISU staff write its reports."),
+    "reporting.edit_report": _("Only the focal points of %(state)s and ISU staff write its reports."),
+    "reporting.read_report": _(
+        "Until it is published, a report is read by its State's focal points, the coordinators and ISU staff."
+    ),
+    "reporting.publish_report": _("Only ISU staff publish reports."),
+    "reporting.record_past_report": _("Only ISU staff record past reports."),
+}
 
-def require(user, permission: str, obj=None, lacking: str = "") -> None:
-    """Stop with a 403 that says what the person lacks, unless the rules allow it."""
+
+def refusal(permission: str, **names) -> str:
+    """The refusal of `permission`, in the active language, with the names it mentions."""
+    return str(LACKING[permission]) % names if names else str(LACKING[permission])
+
+
+def require(user, permission: str, obj=None, **names) -> None:
+    """Stop with a 403 that says what the person lacks (LACKING), unless the rules allow it."""
     from django.core.exceptions import PermissionDenied
 
     if not user.has_perm(permission, obj):
-        raise PermissionDenied(lacking)
+        raise PermissionDenied(refusal(permission, **names))
 
 
 def roles_of(user) -> list:
@@ -201,16 +256,25 @@ def visible_q(user, *, state_field: str | None = None, provider: bool = False, r
     return allowed | (Q(visibility=Visibility.RESTRICTED) & mine)
 
 
+@rules.predicate
+def is_any_state_focal_point(user) -> bool:
+    return any(r.kind == RoleKind.STATE_FOCAL_POINT for r in roles_of(user))
+
+
+rules.add_perm("assistance.add_need", is_isu | is_any_state_focal_point)
 rules.add_perm("assistance.add_need_for", is_isu | is_state_focal_point_of)
 rules.add_perm("assistance.change_need", is_isu | speaks_for_need_state)
 rules.add_perm("assistance.add_offer", is_isu | is_partner_focal_point)
 rules.add_perm("assistance.change_offer", is_isu | speaks_for_provider)
+rules.add_perm("assistance.publish_offer_for", is_isu | speaks_for_provider)
 rules.add_perm("assistance.add_commitment", is_isu | is_partner_focal_point)
 rules.add_perm("assistance.change_commitment", is_isu | speaks_for_provider)
+rules.add_perm("assistance.record_commitment_for", is_isu | speaks_for_provider)
 rules.add_perm("assistance.confirm_receipt", is_isu | speaks_for_recipient)
 rules.add_perm("assistance.propose_match", is_isu | is_coordinator)
 rules.add_perm("assistance.answer_match_as_state", is_isu | speaks_for_match_need)
 rules.add_perm("assistance.answer_match_as_provider", is_isu | speaks_for_match_offer)
+rules.add_perm("assistance.answer_match", is_isu | speaks_for_match_need | speaks_for_match_offer)
 rules.add_perm("assistance.view_donor_view", has_any_role)
 
 # --- Transparency reports (Art. 7) ----------------------------------------------------------

@@ -32,7 +32,7 @@ def my_account(request):
 
 @login_required
 def invitation_list(request):
-    require(request.user, "accounts.invite", lacking=_("Only ISU staff invite people."))
+    require(request.user, "accounts.invite")
     form = InvitationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         invitation = invitations.send_invitation(

@@ -392,14 +392,14 @@ def put_organisation_declaration(
 def list_pending_declarations(request, paging: Query[Paging] = None):
     """Every declaration awaiting ISU validation: States', then organisations', oldest first."""
     # Three queries: the caller's roles, the States' declarations, the organisations'.
-    require(request.user, "states.validate_declaration", lacking=_("Only ISU staff see the declarations to validate."))
+    require(request.user, "states.validate_declaration")
     states, organisations = services.awaiting_validation()
     return paging.page([*states, *organisations], _declaration_out)
 
 
 def _to_review(request, kind: str, pk: int):
     """The declaration ISU reviews: 403 unless ISU staff, 404 if unknown, 409 unless awaiting validation."""
-    require(request.user, "states.validate_declaration", lacking=_("Only ISU staff validate or return declarations."))
+    require(request.user, "states.validate_declaration")
     model = StateDeclaration if kind == "state" else OrganisationDeclaration
     # Locked until the review is saved, so two reviews of one declaration cannot cross.
     found = model.objects.select_related(kind, "submitted_by").select_for_update(of=("self",)).filter(pk=pk)
@@ -495,9 +495,7 @@ def get_history(
     # Six or seven queries: the caller's roles, the State or organisation, its history, its declarations'
     # (and a State's obligation facts'),
     # then the people and the records named in them, each read at once (accounts.audit).
-    require(
-        request.user, "accounts.view_any_history", lacking=_("Only ISU staff read the audit trail through the API.")
-    )
+    require(request.user, "accounts.view_any_history")
     if kind == "state":
         state = _state(key)
         key = state.iso3

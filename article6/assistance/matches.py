@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from article6.accounts.models import Visibility
+from article6.accounts.permissions import require
 from article6.assistance import matching, notifications, queries, rules
 from article6.assistance.models import ExchangeRate, Match, MatchSide, Need, NeedStatus, Offer
 
@@ -67,8 +68,7 @@ def propose(user, need: Need, offer: Offer, note: str = "", *, base_url: str = "
 
     Raises PermissionDenied (not a coordinator, or a record the user may not see) and
     ValidationError (the need is not open, the offer not active, the match exists)."""
-    if not user.has_perm("assistance.propose_match"):
-        raise PermissionDenied(_("Only coordinators and ISU staff propose matches."))
+    require(user, "assistance.propose_match")
     need = queries.needs_for(user).select_related("state").filter(pk=need.pk).first()
     offer = queries.offers_for(user).filter(pk=offer.pk).first()
     if need is None or offer is None:
@@ -131,14 +131,8 @@ def answer(user, match: Match, side: str, accept: bool, note: str = "", *, base_
     told by e-mail."""
     if side not in SIDES:
         raise ValidationError(_("Answer for the State or for the provider."))
-    if not may_answer(user, match, side):
-        if side == "state":
-            message = _("Only the focal points of %(state)s and ISU staff answer for the State.")
-            raise PermissionDenied(message % {"state": match.need.state})
-        raise PermissionDenied(
-            _("Only the focal points of %(provider)s and ISU staff answer for the provider.")
-            % {"provider": match.offer.provider_label}
-        )
+    permission = {"state": "assistance.answer_match_as_state", "provider": "assistance.answer_match_as_provider"}
+    require(user, permission[side], match, state=match.need.state, provider=match.offer.provider_label)
     note = note.strip()
     with transaction.atomic():
         match = Match.objects.select_for_update().select_related("need__state", "offer").get(pk=match.pk)

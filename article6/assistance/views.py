@@ -11,13 +11,13 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from article6.accounts.permissions import has_any_role
+from article6.accounts.permissions import require
 from article6.assistance import charts, queries, services
 from article6.assistance.filters import CommitmentFilters, UnknownValue
 from article6.assistance.forms import (
@@ -105,13 +105,11 @@ def _readable_report(user, need):
 @login_required
 def need_edit(request, pk: int | None = None):
     need = _visible(queries.needs_for(request.user), pk) if pk else Need()
-    if pk and not request.user.has_perm("assistance.change_need", need):
-        raise PermissionDenied(
-            _("Only the focal points of %(state)s and ISU staff change its needs.") % {"state": need.state}
-        )
+    if pk:
+        require(request.user, "assistance.change_need", need, state=need.state)
+    else:
+        require(request.user, "assistance.add_need")
     form = NeedForm(request.POST or None, instance=need, user=request.user)
-    if not pk and not form.fields["state"].queryset.exists():
-        raise PermissionDenied(_("Needs are filed by the focal points of the State that has them, and by ISU staff."))
     if request.method == "POST" and form.is_valid():
         need = form.save(commit=False)
         try:
@@ -148,10 +146,7 @@ def offer_detail(request, pk: int):
 @login_required
 def offer_edit(request, pk: int | None = None):
     offer = _visible(queries.offers_for(request.user), pk) if pk else Offer()
-    if pk and not request.user.has_perm("assistance.change_offer", offer):
-        raise PermissionDenied(_("Only the provider's focal points and ISU staff change this offer."))
-    if not pk and not request.user.has_perm("assistance.add_offer"):
-        raise PermissionDenied(_("Offers are published by partner focal points of a donor State or an organisation."))
+    require(request.user, "assistance.change_offer" if pk else "assistance.add_offer", offer if pk else None)
     form = OfferForm(request.POST or None, instance=offer, user=request.user)
     if request.method == "POST" and form.is_valid():
         offer = form.save(commit=False)
@@ -197,10 +192,10 @@ def commitment_detail(request, pk: int):
 @login_required
 def commitment_edit(request, pk: int | None = None):
     commitment = _visible(queries.commitments_for(request.user), pk) if pk else Commitment()
-    if pk and not request.user.has_perm("assistance.change_commitment", commitment):
-        raise PermissionDenied(_("Only the provider's focal points and ISU staff change this commitment."))
-    if not pk and not request.user.has_perm("assistance.add_commitment"):
-        raise PermissionDenied(_("Commitments are recorded by partner focal points of the provider, and by ISU staff."))
+    if pk:
+        require(request.user, "assistance.change_commitment", commitment)
+    else:
+        require(request.user, "assistance.add_commitment")
     initial = _initial_from_match(request) if not pk else {}
     form = CommitmentForm(request.POST or None, instance=commitment, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -298,8 +293,7 @@ def funding(request):
 def donor_view(request):
     """For States in a position to assist: open needs by pillar and region, the funding
     gap per State, and who else is already engaged with each State."""
-    if not has_any_role(request.user):
-        raise PermissionDenied(_("The donor's view is for focal points, coordinators and ISU staff."))
+    require(request.user, "assistance.view_donor_view")
     open_needs = list(
         queries.needs_for(request.user).filter(viewer_status__in=[NeedStatus.OPEN, NeedStatus.PARTLY_COVERED])
     )
@@ -360,10 +354,7 @@ def export_iati(request):
 @require_POST
 def evidence_upload(request, pk: int):
     need = _visible(queries.needs_for(request.user), pk)
-    if not request.user.has_perm("assistance.change_need", need):
-        raise PermissionDenied(
-            _("Only the focal points of %(state)s and ISU staff add evidence to its needs.") % {"state": need.state}
-        )
+    require(request.user, "assistance.change_need", need, state=need.state)
     form = EvidenceForm(request.POST, request.FILES)
     if form.is_valid():
         services.attach_evidence(request.user, need, form.cleaned_data["file"])
@@ -418,8 +409,7 @@ def record_history(request, kind: str, pk: int):
         raise Http404
     visible, permission, parts = HISTORY_KINDS[kind]
     record = _visible(visible(request.user), pk)
-    if not request.user.has_perm(permission, record):
-        raise PermissionDenied(_("Only those who may change this record, and ISU staff, see its history."))
+    require(request.user, permission, record, state=getattr(record, "state", ""))
     model = type(record)
     querysets = [model.history.filter(id=record.pk)]
     for part in parts:

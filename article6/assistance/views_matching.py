@@ -14,13 +14,14 @@ from dataclasses import dataclass, field
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from article6.accounts import audit
+from article6.accounts.permissions import require
 from article6.assistance import matches, matching, queries
 from article6.assistance.models import Match, MatchSide, Need, Offer
 from article6.assistance.views import _visible
@@ -149,8 +150,7 @@ def offer_suggestions(request, pk: int):
 @require_POST
 def propose_match(request):
     """A coordinator proposes an offer for a need (POST need, offer, note)."""
-    if not request.user.has_perm("assistance.propose_match"):
-        raise PermissionDenied(_("Only coordinators and ISU staff propose matches."))
+    require(request.user, "assistance.propose_match")
     need = _visible(queries.needs_for(request.user), request.POST.get("need"))
     offer = _visible(queries.offers_for(request.user), request.POST.get("offer"))
     perspective = request.POST.get("from") if request.POST.get("from") in ("need", "offer") else "need"
@@ -221,11 +221,8 @@ def answer_match(request, pk: int):
     match = _visible(queries.matches_for(request.user), pk)
     side = request.POST.get("side", "")
     if side not in matches.SIDES:
+        require(request.user, "assistance.answer_match", match)
         mine = matches.sides_for(request.user, match)
-        if not mine:
-            raise PermissionDenied(
-                _("Only the focal points of the need's State or of the offer's provider, and ISU staff, answer.")
-            )
         side = mine[0] if len(mine) == 1 else ""
     decision = request.POST.get("decision")
     note = (request.POST.get("note") or "")[:2000]

@@ -284,18 +284,14 @@ def _require_draft(report: Report) -> None:
         raise PermissionDenied(_("A submitted report is never changed: correct it with a new version."))
 
 
-def _writers(state) -> str:
-    return _("Only the focal points of %(state)s and ISU staff write its reports.") % {"state": state}
-
-
 def require_filing(user, state) -> None:
     """A 403 unless `user` may start reports of `state`: its focal points and ISU."""
-    require(user, "reporting.file_report_for", state, _writers(state))
+    require(user, "reporting.file_report_for", state, state=state)
 
 
 def require_edit(user, report: Report) -> None:
     """A 403 unless `user` may write `report`: its State's focal points and ISU."""
-    require(user, "reporting.edit_report", report, _writers(report.state))
+    require(user, "reporting.edit_report", report, state=report.state)
 
 
 @transaction.atomic
@@ -423,7 +419,7 @@ def submit(user, report: Report, today: dt.date | None = None) -> Report:
 def publish(user, report: Report, today: dt.date | None = None) -> Report:
     """ISU publishes a submitted report: the public reads it from then on."""
     report = Report.objects.select_for_update(of=("self",)).get(pk=report.pk)
-    require(user, "reporting.publish_report", report, _("Only ISU staff publish reports."))
+    require(user, "reporting.publish_report", report)
     if report.status != ReportStatus.SUBMITTED:
         raise ValidationError(_("Only a submitted report can be published."))
     report.status = ReportStatus.PUBLISHED
@@ -477,7 +473,7 @@ def record_past_report(
 ) -> Report:
     """ISU records a report received before this system: the day it came in and the
     published document, so that the reporting figures reach back to 2011."""
-    require(user, "reporting.record_past_report", state, _("Only ISU staff record past reports."))
+    require(user, "reporting.record_past_report", state)
     year = None if kind == ReportKind.INITIAL else year
     require_owed(state, kind, year)
     if Report.objects.received().filter(state=state, kind=kind, year=year).exists():

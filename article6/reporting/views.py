@@ -352,7 +352,7 @@ def history(request, pk: int):
 def isu_reports(request):
     """ISU's desk: submitted reports awaiting publication, and past reports recorded
     from their documents so that the figures reach back to 2011."""
-    require(request.user, "reporting.record_past_report", None, _("Only ISU staff publish and record reports."))
+    require(request.user, "reporting.record_past_report")
     form = PastReportForm(request.POST or None)
     status = 200
     if request.method == "POST":

@@ -78,12 +78,7 @@ def submit(user, subject, values: dict):
 
     Raises PermissionDenied unless `user` is a focal point of `subject` or ISU staff."""
     model, field, perm, fields = _kind(subject)
-    require(
-        user,
-        perm,
-        subject,
-        _("Only the focal points of %(subject)s or ISU staff may change its profile.") % {"subject": subject},
-    )
+    require(user, perm, subject, state=subject, organisation=subject)
     unknown = set(values) - set(fields)
     if unknown:
         raise ValueError(f"Not declarable: {', '.join(sorted(unknown))}")
@@ -104,7 +99,7 @@ def submit(user, subject, values: dict):
 
 
 def _review(user, declaration, status: str, note: str):
-    require(user, "states.validate_declaration", lacking=_("Only ISU staff validate declarations."))
+    require(user, "states.validate_declaration")
     if declaration.status != DeclarationStatus.PENDING:
         raise ValueError(_("This declaration is not awaiting validation."))
     declaration.status = status

@@ -102,12 +102,7 @@ def _declaration_initial(subject, fields) -> dict:
 @login_required
 def edit_state_profile(request, iso3: str):
     state = get_object_or_404(State, iso3=iso3.upper()[:3])
-    require(
-        request.user,
-        "states.change_state_profile",
-        state,
-        _("Only the focal points of %(state)s and ISU staff may change its profile.") % {"state": state},
-    )
+    require(request.user, "states.change_state_profile", state, state=state)
     form = StateDeclarationForm(request.POST or None, initial=_declaration_initial(state, declarations.STATE_FIELDS))
     if request.method == "POST" and form.is_valid():
         declarations.submit(request.user, state, form.cleaned_data)
@@ -128,13 +123,7 @@ def organisation_detail(request, pk: int):
 @login_required
 def edit_organisation_profile(request, pk: int):
     organisation = get_object_or_404(Organisation, pk=pk)
-    require(
-        request.user,
-        "states.change_organisation_profile",
-        organisation,
-        _("Only the focal points of %(organisation)s and ISU staff may change its profile.")
-        % {"organisation": organisation},
-    )
+    require(request.user, "states.change_organisation_profile", organisation, organisation=organisation)
     form = OrganisationDeclarationForm(
         request.POST or None, initial=_declaration_initial(organisation, declarations.ORGANISATION_FIELDS)
     )
@@ -150,12 +139,7 @@ def edit_organisation_profile(request, pk: int):
 @login_required
 def state_history(request, iso3: str):
     state = get_object_or_404(State, iso3=iso3.upper()[:3])
-    require(
-        request.user,
-        "states.view_state_history",
-        state,
-        _("Only the focal points of %(state)s and ISU staff see its history.") % {"state": state},
-    )
+    require(request.user, "states.view_state_history", state, state=state)
     entries = audit.entries_for(declarations.history_querysets(state))
     return render(request, "states/history.html", {"subject": state, "entries": entries, "back": state})
 
@@ -163,12 +147,7 @@ def state_history(request, iso3: str):
 @login_required
 def organisation_history(request, pk: int):
     organisation = get_object_or_404(Organisation, pk=pk)
-    require(
-        request.user,
-        "states.view_organisation_history",
-        organisation,
-        _("Only the focal points of %(organisation)s and ISU staff see its history.") % {"organisation": organisation},
-    )
+    require(request.user, "states.view_organisation_history", organisation, organisation=organisation)
     entries = audit.entries_for(declarations.history_querysets(organisation))
     return render(
         request,
@@ -179,7 +158,7 @@ def organisation_history(request, pk: int):
 
 @login_required
 def declarations_awaiting(request):
-    require(request.user, "states.validate_declaration", None, _("Only ISU staff validate declarations."))
+    require(request.user, "states.validate_declaration")
     state_declarations, organisation_declarations = declarations.awaiting_validation()
     return render(
         request,
@@ -196,7 +175,7 @@ DECLARATION_MODELS = {"state": StateDeclaration, "organisation": OrganisationDec
 def review_declaration(request, kind: str, pk: int):
     """Validate or return a declaration; from the queue's htmx buttons (answers with the
     row) or a plain form (answers with a redirect)."""
-    require(request.user, "states.validate_declaration", None, _("Only ISU staff validate declarations."))
+    require(request.user, "states.validate_declaration")
     model = DECLARATION_MODELS.get(kind)
     if model is None:
         raise Http404
