@@ -378,6 +378,32 @@ def test_focal_point_changes_a_need(client, world):
     assert Need.objects.get(pk=lao_public.pk).state == world["lao"]
 
 
+def test_the_service_keeps_and_checks_again_the_stored_yearly_amounts(world):
+    """The rule is the services' own, so a page or an import that changes the amount or the
+    period of a need with yearly amounts is held to it as the API is."""
+    from django.core.exceptions import ValidationError
+
+    from article6.assistance import services
+
+    lao_public = world["needs"]["lao_public"]
+    focal_point = world["people"]["lao_focal_point"]
+    lao_public.amount = Decimal("120000")
+    with pytest.raises(ValidationError) as refused:
+        services.save_need(focal_point, lao_public)
+    assert "yearly" in refused.value.message_dict
+    lao_public.refresh_from_db()
+    lao_public.end_year = 2026
+    with pytest.raises(ValidationError) as refused:
+        services.save_need(focal_point, lao_public)
+    assert "Years outside the period: 2027." in refused.value.message_dict["yearly"]
+    lao_public.refresh_from_db()
+    lao_public.title = "Clearance in three districts"
+    saved = services.save_need(focal_point, lao_public)
+    assert {y.year: y.amount for y in saved.yearly.all()} == {2026: 60000, 2027: 40000}
+    saved.amount = Decimal("120000")
+    assert not services.save_need(focal_point, saved, None).yearly.exists()
+
+
 def test_who_changes_a_need(client, world):
     lao_public, lao_restricted = world["needs"]["lao_public"], world["needs"]["lao_restricted"]
     for role in ROLE_NAMES:

@@ -39,46 +39,51 @@ def _save(record, user) -> None:
 # --- Needs ----------------------------------------------------------------------------------
 
 
-@transaction.atomic
-def save_need(user, need: Need, yearly: dict[int, Decimal] | None = None) -> Need:
-    """Create or update a need (its State set), with its yearly amounts when given
-    (they replace the earlier ones). The yearly amounts must fall within the period and
-    add up to the amount needed."""
-    if need.pk is None:
-        require(
-            user,
-            "assistance.add_need_for",
-            need.state,
-            _("Only the focal points of %(state)s and ISU staff file its needs.") % {"state": need.state},
+#: save_need(..., yearly=KEEP): the need keeps its stored yearly amounts, checked again.
+KEEP = object()
+
+
+def _check_yearly(need: Need, yearly: dict[int, Decimal]) -> None:
+    """Yearly amounts fall within the period and add up to the amount needed."""
+    errors = []
+    negative = sorted(y for y, amount in yearly.items() if amount < 0)
+    if negative:
+        errors.append(_("Negative amounts for: %(years)s.") % {"years": ", ".join(map(str, negative))})
+    outside = sorted(y for y in yearly if not (need.start_year <= y <= need.end_year))
+    if outside:
+        errors.append(_("Years outside the period: %(years)s.") % {"years": ", ".join(map(str, outside))})
+    if need.amount is not None and sum(yearly.values(), Decimal(0)) != need.amount:
+        errors.append(
+            _("The yearly amounts add up to %(sum)s, not to the amount needed, %(amount)s.")
+            % {"sum": sum(yearly.values(), Decimal(0)), "amount": need.amount}
         )
+    if errors:
+        raise ValidationError({"yearly": errors})
+
+
+@transaction.atomic
+def save_need(user, need: Need, yearly=KEEP) -> Need:
+    """Create or update a need (its State set). `yearly` (year → amount) replaces the
+    yearly amounts; None or {} removes them; KEEP (the default) keeps those stored and
+    checks them again, so that a change of the amount or the period cannot leave
+    yearly amounts outside the period or adding up to another amount. Yearly amounts
+    must fall within the period and add up to the amount needed."""
+    if need.pk is None:
+        require(user, "assistance.add_need_for", need.state, state=need.state)
         need.created_by = user
     else:
         stored = Need.objects.select_related("state").get(pk=need.pk)
-        require(
-            user,
-            "assistance.change_need",
-            stored,
-            _("Only the focal points of %(state)s and ISU staff change its needs.") % {"state": stored.state},
-        )
+        require(user, "assistance.change_need", stored, state=stored.state)
         if stored.state_id != need.state_id:
             raise PermissionDenied(_("A need stays with the State that filed it."))
-    if yearly:
-        errors = []
-        negative = sorted(y for y, amount in yearly.items() if amount < 0)
-        if negative:
-            errors.append(_("Negative amounts for: %(years)s.") % {"years": ", ".join(map(str, negative))})
-        outside = sorted(y for y in yearly if not (need.start_year <= y <= need.end_year))
-        if outside:
-            errors.append(_("Years outside the period: %(years)s.") % {"years": ", ".join(map(str, outside))})
-        if need.amount is not None and sum(yearly.values(), Decimal(0)) != need.amount:
-            errors.append(
-                _("The yearly amounts add up to %(sum)s, not to the amount needed, %(amount)s.")
-                % {"sum": sum(yearly.values(), Decimal(0)), "amount": need.amount}
-            )
-        if errors:
-            raise ValidationError({"yearly": errors})
+    checked = yearly
+    if yearly is KEEP:
+        checked = dict(NeedYear.objects.filter(need=need).values_list("year", "amount")) if need.pk else {}
+    if checked:
+        _check_yearly(need, checked)
     _save(need, user)
-    if yearly is not None:
+    if yearly is not KEEP:
+        yearly = yearly or {}
         NeedYear.objects.filter(need=need).exclude(year__in=list(yearly)).delete()
         for year, amount in sorted(yearly.items()):
             row, _created = NeedYear.objects.get_or_create(need=need, year=year, defaults={"amount": amount})
@@ -98,19 +103,8 @@ def save_need(user, need: Need, yearly: dict[int, Decimal] | None = None) -> Nee
 def save_offer(user, offer: Offer, states: Iterable | None = None) -> Offer:
     """Create or update an offer for a provider the user speaks for."""
     if offer.pk is not None:
-        stored = Offer.objects.get(pk=offer.pk)
-        require(
-            user,
-            "assistance.change_offer",
-            stored,
-            _("Only the provider's focal points and ISU staff change this offer."),
-        )
-    require(
-        user,
-        "assistance.change_offer",
-        offer,
-        _("You may publish offers only for the donor State or organisation you are a focal point of."),
-    )
+        require(user, "assistance.change_offer", Offer.objects.get(pk=offer.pk))
+    require(user, "assistance.publish_offer_for", offer)
     if offer.pk is None:
         offer.created_by = user
     _save(offer, user)
@@ -144,19 +138,8 @@ def save_commitment(
     reports them (these replace the earlier ones; the recipient's confirmations stay) and
     the needs it meets (need id → amount towards it, or None for all of it)."""
     if commitment.pk is not None:
-        stored = Commitment.objects.get(pk=commitment.pk)
-        require(
-            user,
-            "assistance.change_commitment",
-            stored,
-            _("Only the provider's focal points and ISU staff change this."),
-        )
-    require(
-        user,
-        "assistance.change_commitment",
-        commitment,
-        _("You may record commitments only for the donor State or organisation you are a focal point of."),
-    )
+        require(user, "assistance.change_commitment", Commitment.objects.get(pk=commitment.pk))
+    require(user, "assistance.record_commitment_for", commitment)
     if commitment.pk is None:
         commitment.created_by = user
     if pillar_shares is not None:
@@ -212,13 +195,7 @@ def save_commitment(
 def confirm_receipt(user, commitment: Commitment, year: int, amount: Decimal, note: str = "") -> Flow:
     """The recipient State confirms what it received in a year (replacing an earlier
     confirmation for that year). Shown beside the provider's disbursements."""
-    require(
-        user,
-        "assistance.confirm_receipt",
-        commitment,
-        _("Only the focal points of %(state)s and ISU staff confirm what it received.")
-        % {"state": commitment.recipient},
-    )
+    require(user, "assistance.confirm_receipt", commitment, state=commitment.recipient)
     Flow.objects.filter(commitment=commitment, kind=FlowKind.RECEIVED, year=year).delete()
     flow = Flow(commitment=commitment, kind=FlowKind.RECEIVED, year=year, amount=amount, description=note[:500])
     _save(flow, user)
@@ -232,12 +209,7 @@ def attach_evidence(user, need: Need, upload):
     from article6.assistance.models import EVIDENCE_EXTENSIONS, EVIDENCE_MAX_BYTES, NeedAttachment
     from article6.importing import check_upload
 
-    require(
-        user,
-        "assistance.change_need",
-        need,
-        _("Only the focal points of %(state)s and ISU staff add evidence to its needs.") % {"state": need.state},
-    )
+    require(user, "assistance.change_need", need, state=need.state)
     check_upload(upload, EVIDENCE_EXTENSIONS, EVIDENCE_MAX_BYTES)
     attachment = NeedAttachment(need=need, name=upload.name[:200], size=upload.size, uploaded_by=user)
     attachment.file.save(upload.name, upload, save=False)
@@ -248,13 +220,7 @@ def attach_evidence(user, need: Need, upload):
 
 @transaction.atomic
 def remove_evidence(user, attachment) -> None:
-    require(
-        user,
-        "assistance.change_need",
-        attachment.need,
-        _("Only the focal points of %(state)s and ISU staff remove evidence from its needs.")
-        % {"state": attachment.need.state},
-    )
+    require(user, "assistance.change_need", attachment.need, state=attachment.need.state)
     attachment._history_user = user
     stored = attachment.file.name
     attachment.delete()

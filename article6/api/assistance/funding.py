@@ -1,0 +1,127 @@
+"""The funding table, the gap between what is needed and what is given, and the
+exchange rates amounts are shown in US dollars with."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated
+
+from django.utils.translation import gettext as _
+from ninja import Query, Router
+
+from article6.api.assistance.common import (
+    LIST_RESPONSES,
+    READ,
+)
+from article6.api.assistance.schemas import Currency, FundingOut, GapPage, RatePage
+from article6.api.errors import BadParameter
+from article6.api.paging import Paging
+from article6.api.params import Iso3
+from article6.assistance.filters import GapFilters, Year
+from article6.assistance.models import ExchangeRate
+
+router = Router()
+
+
+# --- Funding, gap, exchange rates ------------------------------------------------------------------
+
+
+def _numbers(value):
+    """Decimal amounts as JSON numbers, however deep."""
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, dict):
+        return {k: _numbers(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_numbers(v) for v in value]
+    return value
+
+
+@router.get(
+    "/funding",
+    response={200: FundingOut, **LIST_RESPONSES},
+    operation_id="get_funding",
+    summary="The funding table: commitments with their amounts, in their currency and in US dollars",
+    **READ,
+)
+def get_funding(
+    request,
+    state: Annotated[Iso3 | None, Query(description="Only commitments to this State (ISO3 code).")] = None,
+    year: Annotated[Year | None, Query(description="Only the amounts of this year.")] = None,
+):
+    """The commitments the caller may see with their committed, disbursed and expended
+    amounts, in their currency and in US dollars, and the totals: the same table as
+    `article6 funding --json`."""
+    # The queries of assistance.funding.funding_json: one for the State given, the exchange rates,
+    # the commitments with their providers and recipient, their shares, their amounts; one more
+    # for a signed-in caller (their roles).
+    from article6.assistance.funding import UnknownState, funding_json
+
+    try:
+        # Never None: to funding_json, None is the command line, which sees everything.
+        return _numbers(funding_json(request.user, state=state, year=year))
+    except UnknownState:
+        raise BadParameter("state", _("No State has the ISO3 code “%(code)s”.") % {"code": state}) from None
+
+
+def gap_out(row) -> dict:
+    return {
+        "state": row.state,
+        "pillar": row.pillar,
+        "year": row.year,
+        "currency": "USD",
+        "needed": float(row.needed),
+        "pledged": float(row.pledged),
+        "committed": float(row.committed),
+        "disbursed": float(row.disbursed),
+        "gap": float(row.gap),
+        "problems": list(row.problems),
+    }
+
+
+@router.get(
+    "/funding/gap",
+    response={200: GapPage, **LIST_RESPONSES},
+    operation_id="get_gap",
+    summary="The gap: what is needed against what is pledged, committed and disbursed, in US dollars",
+    **READ,
+)
+def get_gap(
+    request,
+    filters: Query[GapFilters],
+    paging: Query[Paging] = None,
+):
+    """Per State, pillar and year, in US dollars at each year's rate: needed, pledged,
+    committed, disbursed and the gap (needed and not yet committed), over the needs and
+    commitments the caller may see. Amounts that could not be counted (a missing rate)
+    are named in `problems`."""
+    # Seven queries (the needs, their yearly amounts; the commitments, their shares, amounts and
+    # linked needs, as queries.commitments_for reads them; the exchange rates), one more for a
+    # signed-in caller (their roles), one more with `state`.
+    return paging.page(filters.rows(request.user), gap_out)
+
+
+@router.get(
+    "/exchange-rates",
+    response={200: RatePage, **LIST_RESPONSES},
+    operation_id="list_exchange_rates",
+    summary="The exchange rates amounts are shown in US dollars with",
+    **READ,
+)
+def list_exchange_rates(
+    request,
+    currency: Annotated[Currency | None, Query(description="Only this currency (ISO 4217 code).")] = None,
+    year: Annotated[Year | None, Query()] = None,
+    paging: Query[Paging] = None,
+):
+    """US dollars per unit of each currency, per year, as ISU records them; public."""
+    # Two queries: the count, the page.
+    rates = ExchangeRate.objects.all()
+    if currency:
+        rates = rates.filter(currency=currency)
+    if year:
+        rates = rates.filter(year=year)
+    return paging.page(
+        rates,
+        lambda r: {"currency": r.currency, "year": r.year, "usd_per_unit": float(r.usd_per_unit), "source": r.source},
+    )
