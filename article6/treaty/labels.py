@@ -49,8 +49,8 @@ def obligation_status_text(obligation: rules.Obligation) -> str:
     no information since 4 September 2019". Dates in the reader's language."""
     status = obligation.status
     if status is rules.ObligationStatus.PASSED_NO_INFORMATION and obligation.last_fact_date:
-        return gettext("deadline passed, no information since %(date)s") % {
-            "date": date_format(obligation.last_fact_date, "j F Y")
+        return gettext("deadline passed, no information since %(day)s") % {
+            "day": date_format(obligation.last_fact_date, "j F Y")
         }
     return str(OBLIGATION_STATUS_LABELS[status])
 
