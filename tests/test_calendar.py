@@ -62,7 +62,10 @@ def test_deadlines_filter_by_article(client, reference):
     assert set(rows(page)) == {"stockpile_destruction", "extension_request"}  # to the 9MSP
     assert "Guinea-Bissau" in page and "Bulgaria" in page
     page = html(client.get(reverse("treaty:deadlines"), {"from": "2020-01-01", "to": "2020-12-31", "article": "4"}))
-    assert set(rows(page)) == {"clearance"}
+    # The 2020 clearance deadlines, and the last day (25 February 2020) to request an
+    # extension from the Second Review Conference (opening 25 November 2020).
+    assert set(rows(page)) == {"clearance", "extension_request"}
+    assert "Last day to request an extension of the Art. 4 deadline, for 2RC" in text(page)
     assert "Lao People&#x27;s Democratic Republic" in page
 
 

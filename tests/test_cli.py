@@ -17,7 +17,7 @@ from article6.states.models import State
 from article6.treaty import queries
 
 REGIONS_12_NOVEMBER_2018 = {"Europe": 34, "Africa": 32, "Americas": 24, "Pacific": 7, "Asia": 4, "Middle East": 3}
-OBLIGATION_KEYS = {"applies", "deadline", "extended_deadline"}
+OBLIGATION_KEYS = {"applies", "deadline", "extended_deadline", "completed", "status", "last_fact_date"}
 STATE_KEYS = {
     "iso3",
     "status",
@@ -98,8 +98,35 @@ def test_state_lao_extended_clearance_deadline(reference):
         "extended_deadline": "2025-08-01",
         "completed": None,
         "status": "on_track",
+        "last_fact_date": "2019-09-04",
     }
     assert data["article_3"]["applies"] is False
+    assert data["article_3"]["last_fact_date"] is None
+
+
+@pytest.mark.parametrize(
+    ("iso3", "as_of", "article", "status", "last_fact_date"),
+    [
+        # The extended deadline (1 August 2025) passed; nothing published since the 9MSP decision.
+        ("LAO", "2026-12-01", "article_4", "passed_no_information", "2019-09-04"),
+        ("IRQ", "2026-12-01", "article_4", "passed_no_information", "2019-07-01"),
+        ("CHL", "2026-01-01", "article_4", "due_within_12_months", "2022-09-01"),  # extended at 10MSP
+        ("CHL", "2026-12-01", "article_4", "passed_no_information", "2022-09-01"),
+        ("HRV", "2026-12-01", "article_4", "completed", "2020-07-10"),
+        ("NOR", "2026-12-01", "article_3", "completed", "2010-07-16"),
+        ("FJI", "2026-12-01", "article_4", "not_applicable", None),
+    ],
+)
+def test_state_json_obligation_status_and_last_fact_date(reference, iso3, as_of, article, status, last_fact_date):
+    data = run_json("state", iso3, "--as-of", as_of)[article]
+    assert (data["status"], data["last_fact_date"]) == (status, last_fact_date)
+
+
+def test_no_state_is_overdue_on_the_reference_data_alone(reference):
+    """None of the published facts is dated after a deadline showing the obligation still open."""
+    statuses = {o.status for c in queries.clocks(dt.date(2026, 12, 1)) for o in c.obligations}
+    assert "overdue" not in statuses and "completed_late" not in statuses
+    assert "passed_no_information" in statuses
 
 
 def test_state_lithuania_withdrawal(reference):
@@ -122,6 +149,8 @@ def test_state_summary(reference):
     assert "Entry into force        2010-08-01" in out
     assert "deadline 2025-08-01 (extended)" in out
     assert "Annual transparency report covering 2019" in out
+    out = run("state", "LAO", "--as-of", "2026-12-01")
+    assert "deadline 2025-08-01 (extended), deadline passed, no information since 4 September 2019" in out
 
 
 @pytest.mark.parametrize(

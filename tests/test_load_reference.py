@@ -68,7 +68,8 @@ def test_loading_twice_changes_nothing(reference):
     call_command("load-reference", stdout=out)
     assert snapshot() == before
     assert "states: 0 created, 0 updated, 125 unchanged" in out.getvalue()
-    assert "obligations: 0 created, 0 updated, 36 unchanged" in out.getvalue()
+    assert "meetings: 0 created, 0 updated, 15 unchanged" in out.getvalue()
+    assert "obligations: 0 created, 0 updated, 55 unchanged" in out.getvalue()
 
 
 def test_a_corrected_file_updates_only_what_changed(reference, tmp_path):
@@ -200,9 +201,9 @@ def test_every_error_of_a_file_is_listed(db, tmp_path):
         ("LAO,4,extension granted", "XXX,4,extension granted", "iso3", "'XXX' is not a State in the States file"),
         (
             "LAO,4,extension granted,2019-09-04,9MSP",
-            "LAO,4,extension granted,2019-09-04,99MSP",
+            "LAO,4,extension granted,2019-09-04,Ninth Meeting of States Parties",
             "meeting",
-            "'99MSP' is not a meeting",
+            "is longer than a meeting code",
         ),
         (
             "LAO,4,extension granted,2019-09-04,9MSP,2025-08-01",
@@ -221,6 +222,67 @@ def test_malformed_obligations_file(reference, tmp_path, old, new, column, reaso
     assert f"obligations.csv, line {line}, column {column}: " in str(error.value)
     assert reason in str(error.value)
     assert snapshot() == before
+
+
+# --- The facts and meetings added in December 2026 ---------------------------------------
+
+
+def test_the_published_facts_added_in_december_2026_are_loaded(reference):
+    """16 stockpile destructions completed 2010-2018, Croatia's and Montenegro's clearance
+    in July 2020, and Chile's extension to 1 June 2026 at the Tenth Meeting."""
+    completed_3 = ObligationFact.objects.filter(article=3, kind="completed", date__lte=dt.date(2018, 12, 31))
+    assert sorted(completed_3.values_list("state__iso3", flat=True)) == sorted(
+        ["NOR", "AFG", "AUT", "BEL", "CZE", "ECU", "MNE", "NLD", "PRT", "MDA", "SVN", "DNK", "DEU", "FRA", "ESP", "HRV"]
+    )
+    for iso3, day in (("HRV", dt.date(2020, 7, 10)), ("MNE", dt.date(2020, 7, 31))):
+        fact = ObligationFact.objects.get(state__iso3=iso3, article=4, kind="completed")
+        assert fact.date == day
+    montenegro = ObligationFact.objects.get(state__iso3="MNE", article=4, kind="completed")
+    assert montenegro.source.endswith("before its deadline of 1 August 2020)")  # the quoted comma kept
+    chile = ObligationFact.objects.get(state__iso3="CHL", kind="extension_granted")
+    assert (chile.new_deadline, chile.meeting.code) == (dt.date(2026, 6, 1), "10MSP")
+    clock = queries.clock(State.objects.for_clock().get(iso3="CHL"), dt.date(2026, 1, 1))
+    assert clock.article_4.deadline == dt.date(2026, 6, 1)
+    assert clock.article_4.status is rules.ObligationStatus.DUE_SOON
+
+
+def test_every_meeting_since_2010_with_its_dates_and_one_source(reference):
+    codes = list(Meeting.objects.order_by("opens").values_list("code", flat=True))
+    assert codes == [
+        "1MSP", "2MSP", "3MSP", "4MSP", "5MSP", "1RC", "6MSP", "7MSP", "8MSP", "9MSP",
+        "2RC", "10MSP", "11MSP", "12MSP", "13MSP",
+    ]  # fmt: skip
+    for meeting in Meeting.objects.all():
+        assert meeting.opens is not None and meeting.place and meeting.name
+        assert meeting.source.count("http") == 1, meeting.code  # one source, with its address
+    first = Meeting.objects.get(code="1MSP")
+    assert (first.opens, first.closes, first.place) == (
+        dt.date(2010, 11, 9),
+        dt.date(2010, 11, 12),
+        "Vientiane, Lao People's Democratic Republic",
+    )
+    assert Meeting.objects.get(code="2RC").closes is None  # two parts, no single source for both
+
+
+def test_a_fact_naming_a_meeting_the_list_lacks_still_loads(db, tmp_path):
+    """The meetings file without the Tenth Meeting: Chile's extension still loads, keeps
+    "10MSP" as its source names it, and extends the deadline; adding the meeting later
+    links the fact to it."""
+    lines = (REFERENCE_DIR / "meetings.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    meetings = tmp_path / "meetings.csv"
+    meetings.write_text("".join(line for line in lines if not line.startswith("10MSP,")), encoding="utf-8")
+    call_command("load-reference", "--meetings", str(meetings))
+    chile = ObligationFact.objects.get(state__iso3="CHL", kind="extension_granted")
+    assert chile.meeting is None and chile.meeting_code == "10MSP"
+    assert chile.as_rule_fact().meeting == "10MSP"
+    clock = queries.clock(State.objects.for_clock().get(iso3="CHL"), dt.date(2026, 1, 1))
+    assert clock.article_4.extended_deadline == dt.date(2026, 6, 1)
+    before = snapshot()
+    call_command("load-reference", "--meetings", str(meetings))
+    assert snapshot() == before  # idempotent with the fact unlinked too
+    call_command("load-reference")
+    chile.refresh_from_db()
+    assert chile.meeting.code == "10MSP" and chile.meeting_code == ""
 
 
 def test_file_over_the_size_limit(db, tmp_path, monkeypatch):

@@ -219,9 +219,17 @@ def test_bulgaria_stockpile_extension_and_completion():
     ]
     assert rules.obligation_on(3, eif, facts, D(2019, 9, 4)).deadline == D(2021, 4, 1)
     assert rules.obligation_on(3, eif, facts, D(2021, 4, 1)).status is ObligationStatus.DUE_SOON
-    assert rules.obligation_on(3, eif, facts, D(2021, 4, 2)).status is ObligationStatus.OVERDUE
+    # The day after the extended deadline, nothing published says what happened since the
+    # 9MSP decision: not "overdue", but passed with no information since 4 September 2019.
+    passed = rules.obligation_on(3, eif, facts, D(2021, 4, 2))
+    assert passed.status is ObligationStatus.PASSED_NO_INFORMATION
+    assert passed.last_fact_date == D(2019, 9, 4) and passed.passed
     done = rules.obligation_on(3, eif, facts, D(2024, 1, 1))
-    assert done.completed == D(2023, 12, 31) and done.status is ObligationStatus.COMPLETED_LATE
+    # "reported complete destruction in 2023", dated 31 December 2023: nothing shows the
+    # stockpile still held after 1 April 2021, so the completion is not called late.
+    assert done.completed == D(2023, 12, 31) and done.status is ObligationStatus.COMPLETED
+    still_held = [*facts, ObligationFact(3, FactKind.HOLDS_STOCKPILES, D(2022, 5, 16))]
+    assert rules.obligation_on(3, eif, still_held, D(2024, 1, 1)).status is ObligationStatus.COMPLETED_LATE
 
 
 @pytest.mark.parametrize(
@@ -230,13 +238,103 @@ def test_bulgaria_stockpile_extension_and_completion():
         (D(2017, 4, 30), None, ObligationStatus.ON_TRACK),
         (D(2017, 5, 1), None, ObligationStatus.DUE_SOON),  # exactly twelve months before
         (D(2018, 5, 1), None, ObligationStatus.DUE_SOON),  # the deadline day is still in time
-        (D(2018, 5, 2), None, ObligationStatus.OVERDUE),
+        (D(2018, 5, 2), None, ObligationStatus.PASSED_NO_INFORMATION),  # no fact since: not known
         (D(2018, 6, 1), D(2018, 5, 1), ObligationStatus.COMPLETED),
-        (D(2018, 6, 1), D(2018, 5, 2), ObligationStatus.COMPLETED_LATE),
+        # A completion dated after the deadline, with no fact showing the work open after
+        # it: the register may lack an extension, so it is not called late.
+        (D(2018, 6, 1), D(2018, 5, 2), ObligationStatus.COMPLETED),
     ],
 )
 def test_obligation_status_edges(as_of, completed, expected):
     assert rules.obligation_status(applies=True, deadline=D(2018, 5, 1), completed=completed, as_of=as_of) is expected
+
+
+@pytest.mark.parametrize(
+    ("open_on", "expected"),
+    [
+        (D(2018, 5, 1), ObligationStatus.COMPLETED),  # open on the deadline day: still in time
+        (D(2018, 5, 2), ObligationStatus.COMPLETED_LATE),  # still open the day after the deadline
+        (D(2018, 5, 20), ObligationStatus.COMPLETED_LATE),  # open on the day it was completed
+    ],
+)
+def test_completed_late_only_where_a_fact_shows_the_work_open_after_the_deadline(open_on, expected):
+    status = rules.obligation_status(
+        applies=True, deadline=D(2018, 5, 1), completed=D(2018, 5, 20), as_of=D(2018, 6, 1), open_on=open_on
+    )
+    assert status is expected
+
+
+@pytest.mark.parametrize(
+    ("open_on", "as_of", "expected"),
+    [
+        (None, D(2018, 5, 2), ObligationStatus.PASSED_NO_INFORMATION),
+        (D(2017, 1, 1), D(2018, 5, 2), ObligationStatus.PASSED_NO_INFORMATION),  # open before the deadline
+        (D(2018, 5, 1), D(2018, 5, 2), ObligationStatus.PASSED_NO_INFORMATION),  # on the deadline day itself
+        (D(2018, 5, 2), D(2018, 5, 2), ObligationStatus.OVERDUE),  # still open the day after
+        (D(2018, 5, 2), D(2018, 5, 1), ObligationStatus.DUE_SOON),  # a fact not yet known on as_of
+        (D(2019, 1, 1), D(2018, 12, 31), ObligationStatus.PASSED_NO_INFORMATION),  # known only later
+    ],
+)
+def test_overdue_only_where_a_fact_after_the_deadline_shows_it_open(open_on, as_of, expected):
+    """Art. 3(2): "not later than eight years after" entry into force (here 1 May 2018). A
+    deadline passed is overdue only where a fact dated after it shows the obligation open."""
+    status = rules.obligation_status(applies=True, deadline=D(2018, 5, 1), completed=None, as_of=as_of, open_on=open_on)
+    assert status is expected
+
+
+@pytest.mark.parametrize(
+    ("kind", "expected"),
+    [
+        (FactKind.CONTAMINATED, ObligationStatus.OVERDUE),  # Art. 4: still listed as contaminated
+        (FactKind.IN_PROGRESS, ObligationStatus.OVERDUE),  # reported, or recorded by ISU, as in progress
+        (FactKind.EXTENSION_CONSIDERED, ObligationStatus.OVERDUE),  # more time asked for after the deadline
+    ],
+)
+def test_clearance_overdue_from_a_fact_dated_after_the_deadline(kind, expected):
+    """Art. 4(1): ten years after entry into force (1 August 2010 -> 1 August 2020)."""
+    facts = [
+        ObligationFact(4, FactKind.CONTAMINATED, D(2019, 7, 1)),
+        ObligationFact(4, kind, D(2021, 3, 1)),
+    ]
+    before = rules.obligation_on(4, D(2010, 8, 1), facts, D(2021, 2, 28))
+    assert before.status is ObligationStatus.PASSED_NO_INFORMATION
+    assert before.last_fact_date == D(2019, 7, 1)
+    after = rules.obligation_on(4, D(2010, 8, 1), facts, D(2021, 3, 1))
+    assert after.status is expected
+    assert after.last_fact_date == D(2021, 3, 1)
+
+
+def test_an_extension_decided_after_the_deadline_puts_the_obligation_back_on_track():
+    """Art. 4(5): an extension of up to five years; counted from the day it is decided."""
+    facts = [
+        ObligationFact(4, FactKind.CONTAMINATED, D(2019, 7, 1)),
+        ObligationFact(4, FactKind.EXTENSION_GRANTED, D(2020, 11, 27), new_deadline=D(2025, 8, 1)),
+    ]
+    assert (
+        rules.obligation_on(4, D(2010, 8, 1), facts, D(2020, 11, 26)).status is ObligationStatus.PASSED_NO_INFORMATION
+    )
+    extended = rules.obligation_on(4, D(2010, 8, 1), facts, D(2020, 11, 27))
+    assert extended.status is ObligationStatus.ON_TRACK and extended.is_extended and not extended.passed
+
+
+def test_no_fact_known_on_the_date_leaves_no_last_fact_date():
+    """Lao PDR as of 1 January 2021 without its extension, if the only fact were dated later."""
+    facts = [ObligationFact(4, FactKind.CONTAMINATED, D(2021, 7, 1))]
+    obligation = rules.obligation_on(4, D(2010, 8, 1), facts, D(2021, 1, 1))
+    assert obligation.status is ObligationStatus.PASSED_NO_INFORMATION
+    assert obligation.last_fact_date is None
+
+
+def test_obligation_status_values_are_exactly_the_seven_published():
+    assert [s.value for s in ObligationStatus] == [
+        "not_applicable",
+        "on_track",
+        "due_within_12_months",
+        "passed_no_information",
+        "overdue",
+        "completed",
+        "completed_late",
+    ]
 
 
 def test_obligation_status_not_applicable():

@@ -60,7 +60,11 @@ class ObligationOut(Schema):
     deadline: dt.date | None = Field(description="The deadline the article sets (Art. 3(2): 8 years, Art. 4(1): 10).")
     extended_deadline: dt.date | None = Field(description="The deadline as extended by decisions taken by as_of.")
     completed: dt.date | None = Field(description="The day completion was declared, if by as_of.")
-    status: rules.ObligationStatus
+    status: rules.ObligationStatus = Field(
+        description="passed_no_information: the deadline passed and nothing recorded since says what happened; "
+        "overdue only where a fact dated after the deadline shows the obligation still open."
+    )
+    last_fact_date: dt.date | None = Field(description="The latest published fact known on as_of.")
 
 
 class StateOut(Schema):

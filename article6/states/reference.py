@@ -35,6 +35,7 @@ FACT_WORDING = {
     "completed clearance": FactKind.COMPLETED,
     "completed destruction": FactKind.COMPLETED,
     "end of active hostilities": FactKind.END_OF_HOSTILITIES,
+    "reported still in progress": FactKind.IN_PROGRESS,
 }
 UNTC_NOTE = re.compile(r"^(?P<name>.*?)\s*\((?P<note>UNTC: [^)]*)\)$")
 
@@ -166,7 +167,9 @@ def _parse_organisations(path: Path) -> list[dict]:
     return collect(path, ORGANISATION_COLUMNS, parse)
 
 
-def _parse_obligations(path: Path, known_states: set[str], known_meetings: set[str]) -> list[dict]:
+def _parse_obligations(path: Path, known_states: set[str]) -> list[dict]:
+    """A fact may name a meeting the meetings file lacks (one whose dates could not be
+    sourced): it loads, keeping the code as its source gives it."""
     seen: dict[tuple, int] = {}
 
     def parse(row: Row) -> dict | None:
@@ -182,8 +185,8 @@ def _parse_obligations(path: Path, known_states: set[str], known_meetings: set[s
             row.error("fact", f"{wording!r} is not one of: {', '.join(sorted(FACT_WORDING))}")
         date = row.date("date", required=True)
         meeting = row.text("meeting")
-        if meeting and meeting not in known_meetings:
-            row.error("meeting", f"{meeting!r} is not a meeting in the meetings file")
+        if len(meeting) > 20:
+            row.error("meeting", f"{meeting[:30]!r} is longer than a meeting code (20 characters at most)")
         new_deadline = row.date("new_deadline")
         if kind == FactKind.EXTENSION_GRANTED and new_deadline is None:
             row.error("new_deadline", "an extension granted needs its new deadline")
@@ -249,7 +252,6 @@ def load_reference(files: Files | None = None, today: dt.date | None = None) -> 
         parsed["obligations"] = _parse_obligations(
             files.obligations,
             {s["iso3"] for s in parsed["states"]} | set(State.objects.values_list("iso3", flat=True)),
-            {m["code"] for m in parsed["meetings"]} | set(Meeting.objects.values_list("code", flat=True)),
         )
     except ImportErrors as exc:
         errors.extend(exc.messages)
@@ -271,13 +273,18 @@ def load_reference(files: Files | None = None, today: dt.date | None = None) -> 
             _upsert(Organisation, {"name": name}, values, counts["organisations"])
         for values in parsed["obligations"]:
             state = states.get(values["iso3"]) or State.objects.get(iso3=values["iso3"])
-            meeting = None
-            if values["meeting"]:
-                meeting = meetings.get(values["meeting"]) or Meeting.objects.get(code=values["meeting"])
+            code = values["meeting"]
+            meeting = (meetings.get(code) or Meeting.objects.filter(code=code).first()) if code else None
             _upsert(
                 ObligationFact,
                 {"state": state, "article": values["article"], "kind": values["kind"], "date": values["date"]},
-                {"meeting": meeting, "new_deadline": values["new_deadline"], "source": values["source"]},
+                {
+                    "meeting": meeting,
+                    # The code as the source gives it, kept only while the meeting is not in the list.
+                    "meeting_code": "" if meeting else code,
+                    "new_deadline": values["new_deadline"],
+                    "source": values["source"],
+                },
                 counts["obligations"],
             )
     return counts

@@ -13,7 +13,7 @@ class MeetingAdmin(SimpleHistoryAdmin):
 
 @admin.register(ObligationFact)
 class ObligationFactAdmin(SimpleHistoryAdmin):
-    list_display = ("state", "article", "kind", "date", "meeting", "new_deadline")
+    list_display = ("state", "article", "kind", "date", "meeting", "meeting_code", "new_deadline")
     list_filter = ("article", "kind")
     search_fields = ("state__name", "state__iso3", "source")
     autocomplete_fields = ("state",)

@@ -5,6 +5,7 @@ to people take their wording from here."""
 
 from __future__ import annotations
 
+from django.utils.formats import date_format
 from django.utils.translation import gettext, pgettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -21,10 +22,38 @@ OBLIGATION_STATUS_LABELS = {
     rules.ObligationStatus.NOT_APPLICABLE: _("not applicable"),
     rules.ObligationStatus.ON_TRACK: _("on track"),
     rules.ObligationStatus.DUE_SOON: _("due within 12 months"),
+    rules.ObligationStatus.PASSED_NO_INFORMATION: _("deadline passed, no information recorded"),
     rules.ObligationStatus.OVERDUE: _("overdue"),
     rules.ObligationStatus.COMPLETED: _("completed"),
     rules.ObligationStatus.COMPLETED_LATE: _("completed late"),
 }
+
+# The tone each obligation status is shown in (the design's status colours, always
+# with an icon and the words). A deadline that passed with nothing recorded since is
+# "soon" (amber), never "late": only a fact makes an obligation overdue.
+OBLIGATION_STATUS_TONES = {
+    rules.ObligationStatus.NOT_APPLICABLE: "unknown",
+    rules.ObligationStatus.ON_TRACK: "done",
+    rules.ObligationStatus.DUE_SOON: "soon",
+    rules.ObligationStatus.PASSED_NO_INFORMATION: "soon",
+    rules.ObligationStatus.OVERDUE: "late",
+    rules.ObligationStatus.COMPLETED: "done",
+    rules.ObligationStatus.COMPLETED_LATE: "late",
+}
+
+TONE_ICONS = {"done": "✓", "soon": "◔", "late": "!", "unknown": "–", "sample": "◇"}
+
+
+def obligation_status_text(obligation: rules.Obligation) -> str:
+    """The status in words, with the date a passed deadline rests on: "deadline passed,
+    no information since 4 September 2019". Dates in the reader's language."""
+    status = obligation.status
+    if status is rules.ObligationStatus.PASSED_NO_INFORMATION and obligation.last_fact_date:
+        return gettext("deadline passed, no information since %(day)s") % {
+            "day": date_format(obligation.last_fact_date, "j F Y")
+        }
+    return str(OBLIGATION_STATUS_LABELS[status])
+
 
 DEADLINE_LABELS = {
     rules.DeadlineKind.INITIAL_REPORT: _("Initial transparency report"),

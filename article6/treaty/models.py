@@ -48,6 +48,7 @@ class FactKind(models.TextChoices):
     EXTENSION_GRANTED = rules.FactKind.EXTENSION_GRANTED, _("extension granted")
     COMPLETED = rules.FactKind.COMPLETED, _("completion declared")
     END_OF_HOSTILITIES = rules.FactKind.END_OF_HOSTILITIES, _("end of active hostilities (Art. 4(1)(b))")
+    IN_PROGRESS = rules.FactKind.IN_PROGRESS, _("reported still in progress (not completed on this date)")
 
 
 class ObligationFact(models.Model):
@@ -68,6 +69,15 @@ class ObligationFact(models.Model):
     )
     meeting = models.ForeignKey(
         Meeting, on_delete=models.PROTECT, null=True, blank=True, related_name="facts", verbose_name=_("meeting")
+    )
+    meeting_code = models.CharField(
+        _("meeting named by the source"),
+        max_length=20,
+        blank=True,
+        help_text=_(
+            "The meeting as the source names it (e.g. 10MSP), when it is not yet in the list of meetings. "
+            "Once the meeting is added, choose it above."
+        ),
     )
     new_deadline = models.DateField(_("new deadline"), null=True, blank=True)
     source = models.TextField(_("source"))
@@ -91,7 +101,7 @@ class ObligationFact(models.Model):
             kind=rules.FactKind(self.kind),
             date=self.date,
             new_deadline=self.new_deadline,
-            meeting=self.meeting.code if self.meeting_id else "",
+            meeting=self.meeting.code if self.meeting_id else self.meeting_code,
             source=self.source,
         )
 

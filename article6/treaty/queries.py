@@ -50,6 +50,7 @@ class StateClock:
                 "extended_deadline": iso(o.extended_deadline),
                 "completed": iso(o.completed),
                 "status": o.status.value,
+                "last_fact_date": iso(o.last_fact_date),
             }
 
         s = self.state

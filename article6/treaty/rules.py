@@ -200,9 +200,18 @@ def extension_request_last_day(meeting_opens: dt.date) -> dt.date:
 
 
 class ObligationStatus(StrEnum):
+    """What the published facts say of an Art. 3 or Art. 4 obligation on a date.
+
+    A deadline that passed says nothing by itself: the register of facts is
+    partial, so "overdue" needs a fact dated after the deadline that shows the
+    obligation still open. Without one, the honest status is
+    `passed_no_information`.
+    """
+
     NOT_APPLICABLE = "not_applicable"
     ON_TRACK = "on_track"
     DUE_SOON = "due_within_12_months"
+    PASSED_NO_INFORMATION = "passed_no_information"
     OVERDUE = "overdue"
     COMPLETED = "completed"
     COMPLETED_LATE = "completed_late"
@@ -214,19 +223,35 @@ def obligation_status(
     deadline: dt.date | None,
     completed: dt.date | None,
     as_of: dt.date,
+    open_on: dt.date | None = None,
 ) -> ObligationStatus:
     """Status of an Art. 3 or Art. 4 obligation on `as_of`.
 
-    `deadline` is the last day allowed, as extended by then; "not later than"
-    means the deadline day itself is still in time. `completed` is the day
-    completion was declared, if declared by `as_of`.
+    `deadline` is the last day allowed, as extended by then (Art. 3(2) eight
+    years, Art. 3(3) up to four more; Art. 4(1) ten years, Art. 4(5) up to five
+    more); "not later than" means the deadline day itself is still in time.
+    `completed` is the day completion was declared, if declared by `as_of`.
+    `open_on` is the latest day, on or before `as_of`, of a fact that shows the
+    obligation still open (stockpiles still held, areas still contaminated, an
+    extension still requested, or ISU's record that the work is in progress).
+
+    Once the deadline has passed, the obligation is `overdue` only when such a
+    fact is dated after the deadline; otherwise nothing is known of what
+    happened since, and the status is `passed_no_information`. In the same way
+    a completion is `completed_late` only when such a fact, dated after the
+    deadline, shows the work still open then: a completion dated after the
+    deadline alone may rest on an extension the register lacks, or on the date
+    of the report that announced it.
     """
     if not applies or deadline is None:
         return ObligationStatus.NOT_APPLICABLE
     if completed is not None and completed <= as_of:
-        return ObligationStatus.COMPLETED if completed <= deadline else ObligationStatus.COMPLETED_LATE
+        late = open_on is not None and deadline < open_on <= completed
+        return ObligationStatus.COMPLETED_LATE if late else ObligationStatus.COMPLETED
     if as_of > deadline:
-        return ObligationStatus.OVERDUE
+        if open_on is not None and deadline < open_on <= as_of:
+            return ObligationStatus.OVERDUE
+        return ObligationStatus.PASSED_NO_INFORMATION
     if deadline <= add_months(as_of, DUE_SOON_MONTHS):
         return ObligationStatus.DUE_SOON
     return ObligationStatus.ON_TRACK
@@ -334,6 +359,7 @@ class FactKind(StrEnum):
     EXTENSION_GRANTED = "extension_granted"
     COMPLETED = "completed"
     END_OF_HOSTILITIES = "end_of_hostilities"  # Art. 4(1)(b)
+    IN_PROGRESS = "in_progress"  # reported, or recorded by ISU, as still in progress
 
 
 # Facts that show the obligation applies to the State. A State that extended
@@ -345,6 +371,18 @@ APPLYING_FACTS = {
     FactKind.EXTENSION_GRANTED,
     FactKind.COMPLETED,
     FactKind.END_OF_HOSTILITIES,
+    FactKind.IN_PROGRESS,
+}
+
+# Facts that show the obligation still open on their date: stockpiles still
+# held (Art. 3), areas still contaminated (Art. 4), more time still asked for
+# (Arts. 3(3), 4(5)), or the work reported, or recorded by ISU, as in progress.
+# Dated after the deadline, one of them makes the obligation overdue.
+OPEN_FACTS = {
+    FactKind.CONTAMINATED,
+    FactKind.HOLDS_STOCKPILES,
+    FactKind.EXTENSION_CONSIDERED,
+    FactKind.IN_PROGRESS,
 }
 
 
@@ -370,6 +408,17 @@ class Obligation:
     completed: dt.date | None
     status: ObligationStatus
     facts: tuple[ObligationFact, ...] = ()
+    last_fact_date: dt.date | None = None  # the latest fact known on as_of
+
+    @property
+    def passed(self) -> bool:
+        """The deadline in force has passed with no completion declared: overdue, or
+        passed with no information since `last_fact_date`."""
+        return self.status in (ObligationStatus.OVERDUE, ObligationStatus.PASSED_NO_INFORMATION)
+
+    @property
+    def is_extended(self) -> bool:
+        return self.extended_deadline is not None
 
     @property
     def deadline(self) -> dt.date | None:
@@ -388,10 +437,12 @@ def obligation_on(article: int, eif: dt.date | None, facts: Iterable[ObligationF
 
     Whether the article applies is a property of the State that the facts
     evidence, whatever their date (a State listed as contaminated in 2019 was
-    contaminated before). Extensions count from the day they were decided and
-    completion from the day it was declared, so that the answer on an earlier
-    date is the one that was true then. Deadlines are computed from entry into
-    force even where the article does not apply.
+    contaminated before). Extensions (Art. 3(3), 4(5)) count from the day they
+    were decided and completion from the day it was declared, so that the
+    answer on an earlier date is the one that was true then. Deadlines
+    (Art. 3(2), 4(1)) are computed from entry into force even where the article
+    does not apply. `last_fact_date` is the date of the latest fact known on
+    `as_of`: what "no information since" refers to.
     """
     own = tuple(sorted((f for f in facts if f.article == article), key=lambda f: f.date))
     applies = any(f.kind in APPLYING_FACTS for f in own)
@@ -406,11 +457,15 @@ def obligation_on(article: int, eif: dt.date | None, facts: Iterable[ObligationF
     ]
     extended = extended_deadline(base, extensions, as_of) if base is not None else None
     completed = min((f.date for f in own if f.kind is FactKind.COMPLETED and f.date <= as_of), default=None)
+    known = [f for f in own if f.date <= as_of]
     status = obligation_status(
         applies=applies and eif is not None and eif <= as_of,
         deadline=extended or base,
         completed=completed,
         as_of=as_of,
+        open_on=max(
+            (f.date for f in known if f.kind in OPEN_FACTS and (completed is None or f.date <= completed)), default=None
+        ),
     )
     return Obligation(
         article=article,
@@ -421,6 +476,7 @@ def obligation_on(article: int, eif: dt.date | None, facts: Iterable[ObligationF
         completed=completed,
         status=status,
         facts=own,
+        last_fact_date=max((f.date for f in known), default=None),
     )
 
 

@@ -78,16 +78,46 @@ def countdown(day: dt.date | None, as_of: dt.date) -> str:
 
 @register.simple_tag
 def obligation_countdown(obligation: rules.Obligation) -> str:
-    """Days left before the deadline in force, or how long it has been overdue."""
+    """Days left before the deadline in force, or how long ago it passed ("overdue by"
+    only where a fact shows the obligation still open after it)."""
     if obligation.status is rules.ObligationStatus.OVERDUE:
         days = -(obligation.days_left or 0)
         return ngettext("overdue by %(days)s day", "overdue by %(days)s days", days) % {"days": days}
+    if obligation.status is rules.ObligationStatus.PASSED_NO_INFORMATION:
+        days = -(obligation.days_left or 0)
+        return ngettext("the deadline passed %(days)s day ago", "the deadline passed %(days)s days ago", days) % {
+            "days": days
+        }
     if obligation.status in (rules.ObligationStatus.ON_TRACK, rules.ObligationStatus.DUE_SOON):
         days = obligation.days_left or 0
         if days == 0:
             return gettext("due today")
         return ngettext("%(days)s day left", "%(days)s days left", days) % {"days": days}
     return ""
+
+
+@register.inclusion_tag("states/obligation_badge.html")
+def obligation_badge(obligation: rules.Obligation) -> dict:
+    """{% obligation_badge obligation %}: the status with its icon, its words and its tone
+    (the same on every page). A passed deadline names the last fact recorded."""
+    tone = labels.OBLIGATION_STATUS_TONES[obligation.status]
+    passed = obligation.status is rules.ObligationStatus.PASSED_NO_INFORMATION
+    return {
+        "status": obligation.status.value,
+        "tone": tone,
+        "icon": labels.TONE_ICONS[tone],
+        "label": str(labels.OBLIGATION_STATUS_LABELS[obligation.status]),
+        "since": obligation.last_fact_date if passed else None,
+    }
+
+
+@register.inclusion_tag("includes/source.html")
+def source(text: str, label: str | None = None) -> dict:
+    """{% source state.source %}: a stored source as a citation (publisher, title, date,
+    link), the same wherever a source is shown."""
+    from article6.states.citations import cite
+
+    return {"citation": cite(text), "label": label}
 
 
 @register.filter

@@ -59,7 +59,7 @@ class Command(BaseCommand):
                 continue
             deadline = o["extended_deadline"] or o["deadline"]
             extended = " (extended)" if o["extended_deadline"] else ""
-            state = str(labels.OBLIGATION_STATUS_LABELS[clock.obligations[number - 3].status])
+            state = labels.obligation_status_text(clock.obligations[number - 3])
             completed = f", completed {o['completed']}" if o["completed"] else ""
             out(f"  Art. {number} ({name}): deadline {deadline}{extended}, {state}{completed}")
         if profile.upcoming:
