@@ -24,6 +24,7 @@ from article6.reporting.models import (
     Form,
     FormSection,
     FormStatus,
+    RecordsComplete,
     Report,
     ReportKind,
     ReportStatus,
@@ -498,3 +499,27 @@ def record_past_report(
     report.full_clean(exclude=["created_by", "published_by"])
     _save(report, user)
     return report
+
+
+@transaction.atomic
+def set_records_complete(user, state, day: dt.date | None) -> RecordsComplete | None:
+    """ISU sets the day from which its records of the reports received are complete, for
+    every State (`state` None) or for one State (overriding the day for every State).
+    `day` None removes it: the reports it covered read "not recorded" again, or fall
+    back on the day for every State."""
+    require(
+        user, "reporting.set_records_complete", state, _("Only ISU staff say from when their records are complete.")
+    )
+    found = RecordsComplete.objects.select_for_update().filter(state=state).first()
+    if day is None:
+        if found is not None:
+            found._history_user = user
+            found.delete()
+        return None
+    if day > asof.today():
+        raise ValidationError({"complete_from": _("The records cannot be complete from a day still to come.")})
+    record = found or RecordsComplete(state=state)
+    record.complete_from = day
+    record.full_clean(validate_constraints=False)
+    _save(record, user)
+    return record

@@ -91,7 +91,14 @@ def state_reports(request, iso3: str):
     return render(
         request,
         "reporting/state_reports.html",
-        {"state": state, "rows": rows, "may_file": may_file, "start_form": start_form, "as_of": as_of},
+        {
+            "state": state,
+            "rows": rows,
+            "may_file": may_file,
+            "start_form": start_form,
+            "as_of": as_of,
+            "complete_from": reporting.complete_from,
+        },
     )
 
 
