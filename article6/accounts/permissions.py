@@ -236,6 +236,9 @@ rules.add_perm("reporting.publish_report", is_isu)
 rules.add_perm("reporting.record_past_report", is_isu)
 rules.add_perm("reporting.set_records_complete", is_isu)  # the day from which ISU's records are complete
 
+# --- The work queue ---------------------------------------------------------------------------
+rules.add_perm("work.view_queue", is_isu | is_coordinator)
+
 
 # The back office (Django admin): ISU staff may view, add, change and delete the
 # records of the article6 apps, and see people's accounts. Only the administrator

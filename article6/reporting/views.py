@@ -24,8 +24,8 @@ from article6.asof import today
 from article6.paging import page_of
 from article6.redirects import redirect_next
 from article6.reporting import queries, rules, services
-from article6.reporting.forms import PastReportForm, PeriodForm, ReportEditor
-from article6.reporting.models import Form, Report, ReportKind, ReportStatus
+from article6.reporting.forms import PastReportForm, PeriodForm, RecordsCompleteForm, ReportEditor
+from article6.reporting.models import Form, RecordsComplete, Report, ReportKind, ReportStatus
 from article6.reporting.services import ContentInvalid
 from article6.reporting.tables import FIGURE_RELATED_NAMES, tables_of
 from article6.states.models import State
@@ -387,5 +387,50 @@ def isu_reports(request):
         request,
         "reporting/isu_reports.html",
         {"form": form, "awaiting": awaiting, "past": past, "here": reverse("reporting:isu_reports")},
+        status=status,
+    )
+
+
+@login_required
+def records_complete(request):
+    """ISU says from which day its records of the reports received are complete, for
+    every State and per State (a State's own day overrides the one for every State). A
+    report due before the day that applies and missing is "not recorded", not overdue."""
+    require(
+        request.user,
+        "reporting.set_records_complete",
+        None,
+        _("Only ISU staff say from when their records are complete."),
+    )
+    form = RecordsCompleteForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            state, day = form.cleaned_data["state"], form.cleaned_data["complete_from"]
+            try:
+                services.set_records_complete(request.user, state, day)
+            except ValidationError as error:
+                form.add_error("complete_from" if hasattr(error, "error_dict") else None, error)
+            else:
+                where = state.name if state else _("every State")
+                if day:
+                    messages.success(
+                        request,
+                        _("Records for %(where)s are complete from %(day)s.")
+                        % {"where": where, "day": formats.date_format(day, "DATE_FORMAT")},
+                    )
+                else:
+                    messages.success(request, _("The day for %(where)s is removed.") % {"where": where})
+                return redirect("reporting:records_complete")
+        status = 422
+    days = list(RecordsComplete.objects.select_related("state").order_by("state__name"))
+    return render(
+        request,
+        "reporting/records_complete.html",
+        {
+            "form": form,
+            "default": next((d for d in days if d.state_id is None), None),
+            "by_state": [d for d in days if d.state_id is not None],
+        },
         status=status,
     )
