@@ -335,3 +335,13 @@ def due_date(dates: TreatyDates, kind: str, year: int | None) -> dt.date | None:
     if kind == INITIAL:
         return initial_report_due(eif)
     return annual_report_due(year)
+
+
+def earliest_submission(kind: str, year: int | None) -> dt.date | None:
+    """The first day a report may be submitted: an annual update covers the previous
+    calendar year (Art. 7(2)), so the one covering `year` only once that year is over,
+    from 1 January of the next. None when there is no such limit (the initial report,
+    Art. 7(1): "as soon as practicable"). Drafts may be written before."""
+    if kind == ANNUAL and year is not None:
+        return dt.date(year + 1, 1, 1)
+    return None
