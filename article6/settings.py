@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "article6.treaty",
     "article6.assistance",
     "article6.reporting",
+    "article6.work",
     "article6.api",
 ]
 

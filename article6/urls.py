@@ -26,4 +26,5 @@ urlpatterns = [
     path("", include("article6.treaty.urls")),
     path("", include("article6.assistance.urls")),
     path("", include("article6.reporting.urls")),
+    path("", include("article6.work.urls")),
 ]

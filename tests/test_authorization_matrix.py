@@ -265,6 +265,9 @@ PAGES: dict[str, Entry] = {
     "reporting:report_csv": Entry(lambda f: report_url(f, "draft", "report.csv"), DRAFT_READERS),
     "reporting:report_pdf": Entry(lambda f: report_url(f, "draft", "report.pdf"), DRAFT_READERS),
     "reporting:isu_reports": Entry(lambda f: "/isu/reports/", ISU),
+    "reporting:records_complete": Entry(lambda f: "/isu/reports/complete/", ISU),
+    # The work queue: ISU's and the coordinators' (what waits on them); nobody else has one.
+    "work:queue": Entry(lambda f: "/work/", only("isu", "coordinator")),
     # The back office's own pages (its model pages are generated below).
     # Anyone else is sent to the back office's sign-in, which says they lack the right.
     "admin:index": Entry(lambda f: "/admin/", BACK_OFFICE),

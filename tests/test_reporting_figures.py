@@ -23,7 +23,7 @@ from people import person
 
 from article6.accounts.models import ApiToken, RoleKind
 from article6.reporting import queries
-from article6.reporting.models import Report
+from article6.reporting.models import RecordsComplete, Report
 from article6.reporting.tables import TABLES
 from article6.states.models import State
 
@@ -48,31 +48,60 @@ FIXTURE_STATES = ("FJI", "ALB", "AUT", "BEL", "ATG", "AFG", "AUS")
 # AUT (30 April; its correction of 1 June does not make it late): 2; on time 1.
 HAND_COUNT = {
     "as_of": "2013-06-30",
-    "initial": {"due": 6, "submitted_on_time": 2, "submitted_late": 2, "overdue": 2, "overdue_states": ["AFG", "ATG"]},
+    "initial": {
+        "due": 6,
+        "submitted_on_time": 2,
+        "submitted_late": 2,
+        "overdue": 2,
+        "overdue_states": ["AFG", "ATG"],
+        "not_recorded": 0,
+    },
     "annual": {
-        "2011": {"due": 5, "submitted": 3, "on_time": 2, "rate": 0.6},
-        "2012": {"due": 6, "submitted": 2, "on_time": 1, "rate": 0.33},
+        "2011": {"due": 5, "submitted": 3, "on_time": 2, "not_recorded": 0, "rate": 0.6},
+        "2012": {"due": 6, "submitted": 2, "on_time": 1, "not_recorded": 0, "rate": 0.33},
     },
 }
 # As of 1 May 2012: AFG's initial report is not due yet, BEL's 2011 update not yet in.
 HAND_COUNT_EARLY = {
     "as_of": "2012-05-01",
-    "initial": {"due": 5, "submitted_on_time": 2, "submitted_late": 2, "overdue": 1, "overdue_states": ["ATG"]},
-    "annual": {"2011": {"due": 5, "submitted": 2, "on_time": 2, "rate": 0.4}},
+    "initial": {
+        "due": 5,
+        "submitted_on_time": 2,
+        "submitted_late": 2,
+        "overdue": 1,
+        "overdue_states": ["ATG"],
+        "not_recorded": 0,
+    },
+    "annual": {"2011": {"due": 5, "submitted": 2, "on_time": 2, "not_recorded": 0, "rate": 0.4}},
 }
 EUROPE = {
     "as_of": "2013-06-30",
-    "initial": {"due": 3, "submitted_on_time": 1, "submitted_late": 2, "overdue": 0, "overdue_states": []},
+    "initial": {
+        "due": 3,
+        "submitted_on_time": 1,
+        "submitted_late": 2,
+        "overdue": 0,
+        "overdue_states": [],
+        "not_recorded": 0,
+    },
     "annual": {
-        "2011": {"due": 3, "submitted": 2, "on_time": 1, "rate": 0.67},
-        "2012": {"due": 3, "submitted": 1, "on_time": 1, "rate": 0.33},
+        "2011": {"due": 3, "submitted": 2, "on_time": 1, "not_recorded": 0, "rate": 0.67},
+        "2012": {"due": 3, "submitted": 1, "on_time": 1, "not_recorded": 0, "rate": 0.33},
     },
 }
 AFRICA = {
     "as_of": "2013-06-30",
-    "initial": {"due": 0, "submitted_on_time": 0, "submitted_late": 0, "overdue": 0, "overdue_states": []},
+    "initial": {
+        "due": 0,
+        "submitted_on_time": 0,
+        "submitted_late": 0,
+        "overdue": 0,
+        "overdue_states": [],
+        "not_recorded": 0,
+    },
     "annual": {},
 }
+RECORDS_COMPLETE = D(2010, 8, 1)  # the Convention's entry into force: before any report fell due
 REGIONS = ["Africa", "Americas", "Asia", "Europe", "Middle East", "Pacific"]
 
 
@@ -94,9 +123,11 @@ def report(state, kind, year=None, *, status="published", submitted=None, by, ve
 @pytest.fixture
 def world(reference):
     """The reports of the hand count. Every other State of the registry is made a
-    non-party, so that the figures count these seven States only."""
+    non-party, so that the figures count these seven States only. ISU's records are
+    complete from before the first report fell due, so that a missing report is overdue."""
     State.objects.exclude(iso3__in=FIXTURE_STATES).update(deposit_date=None)
     isu = person("isu@example.org", {"kind": RoleKind.ISU_STAFF}, totp=True)
+    RecordsComplete.objects.create(complete_from=RECORDS_COMPLETE)
     s = {code: State.objects.get(iso3=code) for code in FIXTURE_STATES}
     fji_v1 = report(s["FJI"], "initial", submitted=D(2011, 4, 30), by=isu)
     fji_v2 = report(
@@ -178,8 +209,15 @@ def test_cli_json_is_the_hand_count(world):
     printed = json.loads(run("--as-of", "2013-06-30", "--json"))
     assert printed == HAND_COUNT
     assert set(printed) == {"as_of", "initial", "annual"}
-    assert set(printed["initial"]) == {"due", "submitted_on_time", "submitted_late", "overdue", "overdue_states"}
-    assert all(set(c) == {"due", "submitted", "on_time", "rate"} for c in printed["annual"].values())
+    assert set(printed["initial"]) == {
+        "due",
+        "submitted_on_time",
+        "submitted_late",
+        "overdue",
+        "overdue_states",
+        "not_recorded",
+    }
+    assert all(set(c) == {"due", "submitted", "on_time", "not_recorded", "rate"} for c in printed["annual"].values())
     assert json.loads(run("--as-of", "2012-05-01", "--json")) == HAND_COUNT_EARLY
 
 
@@ -196,8 +234,9 @@ def test_cli_table(world):
     assert "as of 2013-06-30" in out
     assert re.search(r"overdue\s+2", out)
     assert "overdue: AFG ATG" in out
-    assert re.search(r"2011\s+5\s+3\s+2\s+60%", out)
-    assert re.search(r"2012\s+6\s+2\s+1\s+33%", out)
+    assert re.search(r"2011\s+5\s+3\s+2\s+0\s+60%", out)
+    assert re.search(r"2012\s+6\s+2\s+1\s+0\s+33%", out)
+    assert "ISU's records of reports received are complete from 2010-08-01." in out
 
 
 def test_cli_refuses_a_bad_date(world):
@@ -371,10 +410,15 @@ def test_transparency_page_shows_the_hand_count(client, world):
     ]
     assert 'href="/states/AFG/?as_of=2013-06-30"' in overdue
     annual = element(page, "annual")
-    assert re.search(r'<tr data-year="2011">.*?2011.*?>5<.*?>3<.*?>2<.*?>60%<', annual, re.S)
-    assert re.search(r'<tr data-year="2012">.*?2012.*?>6<.*?>2<.*?>1<.*?>33%<', annual, re.S)
+    assert re.search(
+        r'<tr data-year="2011">.*?2011.*?>5<.*?>3<.*?>2<.*?>0<.*?>60% of 5 reports with known status<', annual, re.S
+    )
+    assert re.search(
+        r'<tr data-year="2012">.*?2012.*?>6<.*?>2<.*?>1<.*?>0<.*?>33% of 6 reports with known status<', annual, re.S
+    )
     europe = re.search(r'<tr data-region="Europe">(.*?)</tr>', page, re.S).group(1)
-    assert re.findall(r'<td class="num">([^<]+)</td>', europe) == ["3", "1", "2", "0", "6", "3", "2", "50%"]
+    assert re.findall(r'<td class="num">([^<]+)</td>', europe) == ["3", "1", "2", "0", "0", "6", "3", "2", "0"]
+    assert "50% of 6 reports with known status" in text(europe)
     assert "10 reports received by this date are recorded here (2 recorded by ISU from past documents)" in text(
         element(page, "recorded")
     )
@@ -476,8 +520,11 @@ def test_state_profile_after_a_withdrawal(client, reference):
     # stays due; the update due on 30 April 2025 is not owed.
     page = html(client.get(reverse("states:detail", args=["LTU"]), {"as_of": "2026-01-01"}))
     rows = re.findall(r'<tr data-report="([\w-]+)" data-status="(\w+)">', element(page, "reports-due"))
-    assert rows[0] == ("annual-2023", "overdue")
-    assert ("annual-2024", "overdue") not in rows
+    # ISU has set no day from which its records are complete: a missing report is not
+    # recorded, never overdue.
+    assert rows[0] == ("annual-2023", "not_recorded")
+    assert all(status != "overdue" for _report, status in rows)
+    assert ("annual-2024", "not_recorded") not in rows
     assert text(element(page, "next-report")) == (
         "No further report is due from this State, because of its withdrawal (Art. 20(2))."
     )
@@ -505,7 +552,9 @@ def more_data(isu) -> None:
     assert Report.objects.count() > 80
 
 
-TRANSPARENCY_QUERIES = 6  # sample-data check, fingerprint, States, reports received, count and page of published
+# sample-data check, fingerprint, States, reports received, the days the records are complete from,
+# count and page of published
+TRANSPARENCY_QUERIES = 7
 
 
 @pytest.mark.parametrize("url", ["/transparency/", "/transparency/?as_of=2013-06-30&page=2"])
@@ -517,16 +566,16 @@ def test_transparency_page_runs_a_fixed_number_of_queries(client, world, django_
     with django_assert_num_queries(TRANSPARENCY_QUERIES):
         assert client.get(url).status_code == 200
     # Once cached, the figures cost the fingerprint only (and the sample-data check is cached too).
-    with django_assert_num_queries(TRANSPARENCY_QUERIES - 3):
+    with django_assert_num_queries(TRANSPARENCY_QUERIES - 4):
         assert client.get(url).status_code == 200
 
 
 def api_operations(world) -> list[tuple[str, int]]:
     fji_v1 = world["fji"][0]
     return [
-        ("/reporting/figures?as_of=2013-06-30", 3),  # fingerprint, States, reports received
-        ("/reporting/figures?as_of=2013-06-30&by=region", 3),
-        ("/states/FJI/reports?as_of=2013-06-30", 2),  # the State, its reports
+        ("/reporting/figures?as_of=2013-06-30", 4),  # fingerprint, States, reports received, completeness
+        ("/reporting/figures?as_of=2013-06-30&by=region", 4),
+        ("/states/FJI/reports?as_of=2013-06-30", 3),  # the State, its reports, the day its records are complete
         ("/reports?limit=200", 2),  # the count, the page
         ("/reports?state=FJI", 3),  # the State, the count, the page
         (f"/reports/{fji_v1.pk}", 8),  # the report, its forms, its six tables
@@ -562,10 +611,13 @@ def test_the_sample_report_counts_only_marked_as_sample(client, reference):
 
     printed = json.loads(run("--as-of", "2026-11-22", "--json"))
     assert set(printed) == {"as_of", "initial", "annual"}
-    assert set(printed["initial"]) == {"due", "submitted_on_time", "submitted_late", "overdue", "overdue_states"}
-    assert {"due", "submitted", "on_time", "rate"} <= set(printed["annual"]["2025"])
+    assert {"due", "submitted_on_time", "submitted_late", "overdue", "overdue_states", "not_recorded"} == set(
+        printed["initial"]
+    )
+    assert {"due", "submitted", "on_time", "not_recorded", "rate"} <= set(printed["annual"]["2025"])
     assert printed["annual"]["2025"]["sample"] == {"submitted": 1, "on_time": 1}
-    assert re.search(r"2025\s+\d+\s+\d+\s+\d+\s+\d+%\s+\(of which 1 from sample data\)", run("--as-of", "2026-11-22"))
+    table = run("--as-of", "2026-11-22")
+    assert re.search(r"2025\s+\d+\s+\d+\s+\d+\s+\d+\s+\d+%\s+\(of which 1 from sample data\)", table)
 
     api = ok(get(client, "/reporting/figures", as_of="2026-11-22", by="region"))
     assert api["annual"]["2025"]["sample"] == {"submitted": 1, "on_time": 1}

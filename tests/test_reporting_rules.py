@@ -27,6 +27,11 @@ pytestmark = pytest.mark.sqlite_and_postgres
 
 D = dt.date
 
+# These tests are about the Convention's clock: ISU's records are complete from the
+# Convention's opening for signature, so that a missing report is known to be missing.
+RECORDS_FROM = D(2008, 12, 3)
+COMPLETE = reporting.Completeness(RECORDS_FROM)
+
 FIJI = ReportingState("FJI", "Pacific", TreatyDates(signature=D(2008, 12, 3), deposit=D(2010, 5, 28)))
 FIJI_INITIAL = DueReport("FJI", "initial", None, D(2011, 4, 30))
 
@@ -73,18 +78,25 @@ def test_fiji_initial_report_falls_due_180_days_after_entry_into_force():
 )
 def test_fiji_initial_report_classified(submitted, as_of, expected):
     submission = None if submitted is None else initial("FJI", submitted)
-    assert reporting.classify(FIJI_INITIAL, submission, as_of) == expected
+    assert reporting.classify(FIJI_INITIAL, submission, as_of, RECORDS_FROM) == expected
 
 
 def test_fiji_initial_report_figures_on_the_edge_days():
-    on_time = reporting.figures([FIJI], [initial("FJI", D(2011, 4, 30))], D(2011, 5, 1))["initial"]
+    on_time = reporting.figures([FIJI], [initial("FJI", D(2011, 4, 30))], D(2011, 5, 1), COMPLETE)["initial"]
     assert (on_time["due"], on_time["submitted_on_time"], on_time["submitted_late"]) == (1, 1, 0)
-    late = reporting.figures([FIJI], [initial("FJI", D(2011, 5, 1))], D(2011, 5, 1))["initial"]
+    late = reporting.figures([FIJI], [initial("FJI", D(2011, 5, 1))], D(2011, 5, 1), COMPLETE)["initial"]
     assert (late["submitted_on_time"], late["submitted_late"], late["overdue"]) == (0, 1, 0)
-    overdue = reporting.figures([FIJI], [], D(2011, 5, 1))["initial"]
+    overdue = reporting.figures([FIJI], [], D(2011, 5, 1), COMPLETE)["initial"]
     assert (overdue["overdue"], overdue["overdue_states"]) == (1, ["FJI"])
-    due_today = reporting.figures([FIJI], [], D(2011, 4, 30))["initial"]
-    assert due_today == {"due": 1, "submitted_on_time": 0, "submitted_late": 0, "overdue": 0, "overdue_states": []}
+    due_today = reporting.figures([FIJI], [], D(2011, 4, 30), COMPLETE)["initial"]
+    assert due_today == {
+        "due": 1,
+        "submitted_on_time": 0,
+        "submitted_late": 0,
+        "overdue": 0,
+        "overdue_states": [],
+        "not_recorded": 0,
+    }
 
 
 def test_initial_report_after_a_deposit_on_the_last_day_of_a_month():
@@ -137,24 +149,25 @@ def test_a_signatory_owes_no_report():
 def test_the_30_april_boundary(submitted, as_of, expected):
     due = DueReport("FJI", "annual", 2012, D(2013, 4, 30))
     submission = None if submitted is None else annual("FJI", 2012, submitted)
-    assert reporting.classify(due, submission, as_of) == expected
+    assert reporting.classify(due, submission, as_of, RECORDS_FROM) == expected
 
 
 def test_annual_figures_on_the_30_april_boundary():
     subs = [initial("FJI", D(2011, 4, 1)), annual("FJI", 2011, D(2012, 4, 30)), annual("FJI", 2012, D(2013, 5, 1))]
-    assert reporting.figures([FIJI], subs, D(2013, 5, 1))["annual"] == {
-        "2011": {"due": 1, "submitted": 1, "on_time": 1, "rate": 1.0},
-        "2012": {"due": 1, "submitted": 1, "on_time": 0, "rate": 1.0},
+    assert reporting.figures([FIJI], subs, D(2013, 5, 1), COMPLETE)["annual"] == {
+        "2011": {"due": 1, "submitted": 1, "on_time": 1, "not_recorded": 0, "rate": 1.0},
+        "2012": {"due": 1, "submitted": 1, "on_time": 0, "not_recorded": 0, "rate": 1.0},
     }
     # on 30 April 2013 the 2012 update is due that very day: counted as due, not yet received
-    assert reporting.figures([FIJI], subs, D(2013, 4, 30))["annual"]["2012"] == {
+    assert reporting.figures([FIJI], subs, D(2013, 4, 30), COMPLETE)["annual"]["2012"] == {
         "due": 1,
         "submitted": 0,
         "on_time": 0,
+        "not_recorded": 0,
         "rate": 0.0,
     }
     # before 30 April 2013 the 2012 update is not due: the year is left out
-    assert list(reporting.figures([FIJI], subs, D(2013, 4, 29))["annual"]) == ["2011"]
+    assert list(reporting.figures([FIJI], subs, D(2013, 4, 29), COMPLETE)["annual"]) == ["2011"]
 
 
 # --- Art. 20: withdrawal ends the obligation -----------------------------------------------------
@@ -239,7 +252,7 @@ SUBMISSIONS = [
 def test_figures_on_30_april_2012_counted_by_hand():
     # initial: NOR on time, FJI late, LTU and XWD overdue.
     # 2011 updates due that very day from NOR, FJI, XWD: only NOR's had come in.
-    assert reporting.figures(STATES, SUBMISSIONS, D(2012, 4, 30)) == {
+    assert reporting.figures(STATES, SUBMISSIONS, D(2012, 4, 30), COMPLETE) == {
         "as_of": "2012-04-30",
         "initial": {
             "due": 4,
@@ -247,8 +260,9 @@ def test_figures_on_30_april_2012_counted_by_hand():
             "submitted_late": 1,
             "overdue": 2,
             "overdue_states": ["LTU", "XWD"],
+            "not_recorded": 0,
         },
-        "annual": {"2011": {"due": 3, "submitted": 1, "on_time": 1, "rate": 0.33}},
+        "annual": {"2011": {"due": 3, "submitted": 1, "on_time": 1, "not_recorded": 0, "rate": 0.33}},
     }
 
 
@@ -256,18 +270,25 @@ def test_figures_on_1_may_2013_counted_by_hand():
     # initial: NOR on time, FJI and LTU late, XWD overdue.
     # 2011 updates: NOR on time, FJI late, XWD none. 2012 updates: NOR and FJI on time,
     # LTU late; XWD had withdrawn.
-    assert reporting.figures(STATES, SUBMISSIONS, D(2013, 5, 1)) == {
+    assert reporting.figures(STATES, SUBMISSIONS, D(2013, 5, 1), COMPLETE) == {
         "as_of": "2013-05-01",
-        "initial": {"due": 4, "submitted_on_time": 1, "submitted_late": 2, "overdue": 1, "overdue_states": ["XWD"]},
+        "initial": {
+            "due": 4,
+            "submitted_on_time": 1,
+            "submitted_late": 2,
+            "overdue": 1,
+            "overdue_states": ["XWD"],
+            "not_recorded": 0,
+        },
         "annual": {
-            "2011": {"due": 3, "submitted": 2, "on_time": 1, "rate": 0.67},
-            "2012": {"due": 3, "submitted": 3, "on_time": 2, "rate": 1.0},
+            "2011": {"due": 3, "submitted": 2, "on_time": 1, "not_recorded": 0, "rate": 0.67},
+            "2012": {"due": 3, "submitted": 3, "on_time": 2, "not_recorded": 0, "rate": 1.0},
         },
     }
 
 
 def test_figures_by_region_on_1_may_2013_counted_by_hand():
-    by_region = reporting.figures_by_region(STATES, SUBMISSIONS, D(2013, 5, 1))
+    by_region = reporting.figures_by_region(STATES, SUBMISSIONS, D(2013, 5, 1), COMPLETE)
     assert list(by_region) == ["Africa", "Europe", "Pacific"]
     assert by_region["Africa"]["initial"] == {
         "due": 1,
@@ -275,20 +296,36 @@ def test_figures_by_region_on_1_may_2013_counted_by_hand():
         "submitted_late": 0,
         "overdue": 1,
         "overdue_states": ["XWD"],
+        "not_recorded": 0,
     }
-    assert by_region["Africa"]["annual"] == {"2011": {"due": 1, "submitted": 0, "on_time": 0, "rate": 0.0}}
+    assert by_region["Africa"]["annual"] == {
+        "2011": {"due": 1, "submitted": 0, "on_time": 0, "not_recorded": 0, "rate": 0.0}
+    }
     assert by_region["Europe"]["initial"]["submitted_late"] == 1
     assert by_region["Europe"]["annual"] == {
-        "2011": {"due": 1, "submitted": 1, "on_time": 1, "rate": 1.0},
-        "2012": {"due": 2, "submitted": 2, "on_time": 1, "rate": 1.0},
+        "2011": {"due": 1, "submitted": 1, "on_time": 1, "not_recorded": 0, "rate": 1.0},
+        "2012": {"due": 2, "submitted": 2, "on_time": 1, "not_recorded": 0, "rate": 1.0},
     }
-    assert by_region["Pacific"]["annual"]["2011"] == {"due": 1, "submitted": 1, "on_time": 0, "rate": 1.0}
+    assert by_region["Pacific"]["annual"]["2011"] == {
+        "due": 1,
+        "submitted": 1,
+        "on_time": 0,
+        "not_recorded": 0,
+        "rate": 1.0,
+    }
 
 
 def test_nothing_due_yet():
-    assert reporting.figures(STATES, SUBMISSIONS, D(2011, 1, 27)) == {
+    assert reporting.figures(STATES, SUBMISSIONS, D(2011, 1, 27), COMPLETE) == {
         "as_of": "2011-01-27",
-        "initial": {"due": 0, "submitted_on_time": 0, "submitted_late": 0, "overdue": 0, "overdue_states": []},
+        "initial": {
+            "due": 0,
+            "submitted_on_time": 0,
+            "submitted_late": 0,
+            "overdue": 0,
+            "overdue_states": [],
+            "not_recorded": 0,
+        },
         "annual": {},
     }
 
@@ -335,13 +372,14 @@ def check_counts(result, as_of):
         assert treaty.annual_report_due(int(year)) <= as_of  # never a report due after as_of
         assert 0 <= counts["on_time"] <= counts["submitted"] <= counts["due"]
         assert counts["due"] > 0
-        assert counts["rate"] == round(counts["submitted"] / counts["due"], 2)
+        assert 0 <= counts["not_recorded"] <= counts["due"] - counts["submitted"]
+        assert counts["rate"] == reporting.rate(counts["submitted"], counts["due"], counts["not_recorded"])
 
 
 @given(fixtures(), days)
 def test_figures_counts_are_consistent(fixture, as_of):
     states, submissions = fixture
-    result = reporting.figures(states, submissions, as_of)
+    result = reporting.figures(states, submissions, as_of, COMPLETE)
     assert result["as_of"] == as_of.isoformat()
     check_counts(result, as_of)
     # the initial reports due are those of States Parties whose 180 days ended by as_of
@@ -356,8 +394,8 @@ def test_figures_counts_are_consistent(fixture, as_of):
 @given(fixtures(), days)
 def test_figures_by_region_add_up_to_the_totals(fixture, as_of):
     states, submissions = fixture
-    total = reporting.figures(states, submissions, as_of)
-    by_region = reporting.figures_by_region(states, submissions, as_of)
+    total = reporting.figures(states, submissions, as_of, COMPLETE)
+    by_region = reporting.figures_by_region(states, submissions, as_of, COMPLETE)
     assert sorted(by_region) == sorted({s.region for s in states})
     for key in ("due", "submitted_on_time", "submitted_late", "overdue"):
         assert sum(r["initial"][key] for r in by_region.values()) == total["initial"][key]
@@ -376,8 +414,8 @@ def test_figures_by_region_add_up_to_the_totals(fixture, as_of):
 def test_a_report_once_due_stays_due(fixture, first, second):
     states, submissions = fixture
     earlier, later = sorted((first, second))
-    before = reporting.figures(states, submissions, earlier)
-    after = reporting.figures(states, submissions, later)
+    before = reporting.figures(states, submissions, earlier, COMPLETE)
+    after = reporting.figures(states, submissions, later, COMPLETE)
     assert before["initial"]["due"] <= after["initial"]["due"]
     for year, counts in before["annual"].items():
         assert counts["due"] == after["annual"][year]["due"]
@@ -409,7 +447,7 @@ def test_reports_due_follow_the_clock(dates, as_of):
 def test_classify_agrees_with_the_definitions(due_day, submitted, as_of):
     due = DueReport("AAA", "annual", due_day.year - 1, due_day)
     submission = None if submitted is None else annual("AAA", due_day.year - 1, submitted)
-    result = reporting.classify(due, submission, as_of)
+    result = reporting.classify(due, submission, as_of, RECORDS_FROM)
     received = submitted is not None and submitted <= as_of
     if received:
         assert result.status in (ReportStatus.ON_TIME, ReportStatus.LATE)
@@ -521,15 +559,31 @@ def test_a_sample_report_counts_and_is_marked_as_such():
         Submission("FJI", "annual", 2011, D(2012, 5, 2), is_sample=True),  # late
         annual("NOR", 2011, D(2012, 4, 30)),
     ]
-    result = reporting.figures(STATES, subs, D(2012, 6, 1))
+    result = reporting.figures(STATES, subs, D(2012, 6, 1), COMPLETE)
     assert result["initial"]["submitted_on_time"] == 1
     assert result["initial"]["sample"] == {"submitted_on_time": 1, "submitted_late": 0}
     assert result["annual"]["2011"] == {
         "due": 3,
         "submitted": 2,
         "on_time": 1,
+        "not_recorded": 0,
         "rate": 0.67,
         "sample": {"submitted": 1, "on_time": 0},
     }
-    plain = reporting.figures(STATES, [annual("NOR", 2011, D(2012, 4, 30))], D(2012, 6, 1))
+    plain = reporting.figures(STATES, [annual("NOR", 2011, D(2012, 4, 30))], D(2012, 6, 1), COMPLETE)
     assert "sample" not in plain["initial"] and "sample" not in plain["annual"]["2011"]
+
+
+@given(fixtures(), days)
+def test_without_a_completeness_date_nothing_is_overdue(fixture, as_of):
+    """Missing data accuses no State: with no day from which ISU's records are complete,
+    every report not received is not recorded, and no rate rests on it."""
+    states, submissions = fixture
+    result = reporting.figures(states, submissions, as_of)
+    complete = reporting.figures(states, submissions, as_of, COMPLETE)
+    assert result["initial"]["overdue"] == 0 and result["initial"]["overdue_states"] == []
+    assert result["initial"]["not_recorded"] == complete["initial"]["overdue"]
+    for year, counts in result["annual"].items():
+        assert counts["not_recorded"] == counts["due"] - counts["submitted"]
+        assert counts["rate"] == (1.0 if counts["submitted"] else None)
+        assert complete["annual"][year]["not_recorded"] == 0

@@ -298,6 +298,10 @@ rules.add_perm("reporting.edit_report", is_isu | speaks_for_report_state)
 rules.add_perm("reporting.read_report", report_is_published | is_isu | is_coordinator | speaks_for_report_state)
 rules.add_perm("reporting.publish_report", is_isu)
 rules.add_perm("reporting.record_past_report", is_isu)
+rules.add_perm("reporting.set_records_complete", is_isu)  # the day from which ISU's records are complete
+
+# --- The work queue ---------------------------------------------------------------------------
+rules.add_perm("work.view_queue", is_isu | is_coordinator)
 
 
 # The back office (Django admin): ISU staff may view, add, change and delete the

@@ -62,8 +62,14 @@ class InitialFiguresOut(Schema):
     due: int = Field(description="Initial reports (Art. 7(1)) due on or before as_of.")
     submitted_on_time: int = Field(description="Received by their due date: 180 days after entry into force.")
     submitted_late: int = Field(description="Received after their due date, by as_of.")
-    overdue: int = Field(description="Not received by as_of, though due before it.")
+    overdue: int = Field(
+        description="Not received by as_of, though due before it, on or after the day from which ISU's records "
+        "are complete."
+    )
     overdue_states: list[str] = Field(description="ISO3 codes of the States whose initial report is overdue.")
+    not_recorded: int = Field(
+        description="Not in the records, but due before the day from which ISU's records are complete: not known."
+    )
     sample: InitialSampleOut | None = Field(
         None, description="Only while fictional sample data counts in these figures: how many of them it is."
     )
@@ -73,7 +79,12 @@ class AnnualFiguresOut(Schema):
     due: int = Field(description="Annual updates (Art. 7(2)) covering the year, due 30 April after it.")
     submitted: int = Field(description="Received by as_of.")
     on_time: int = Field(description="Received by 30 April.")
-    rate: float = Field(description="submitted / due, rounded to two decimals.")
+    not_recorded: int = Field(
+        description="Not in the records, but due before the day from which ISU's records are complete: not known."
+    )
+    rate: float | None = Field(
+        description="submitted / (due - not_recorded), rounded to two decimals; null when no status is known."
+    )
     sample: AnnualSampleOut | None = Field(
         None, description="Only while fictional sample data counts in these figures: how many of them it is."
     )
@@ -104,7 +115,8 @@ class StateReportOut(Schema):
     year: int | None = Field(description="The calendar year an annual update covers; null for the initial report.")
     due: dt.date
     status: rules.ReportStatus = Field(
-        description="on_time, late, overdue, due (due on as_of itself) or not_yet_due (only for next_due)."
+        description="on_time, late, overdue, not_recorded (missing, but due before the day from which ISU's "
+        "records are complete), due (due on as_of itself) or not_yet_due (only for next_due)."
     )
     days_late: int = Field(description="Days after the due date it came in (late) or has been awaited (overdue).")
     submitted_on: dt.date | None = Field(description="The day the first version came in, if by as_of.")

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
+from article6.reporting import rules
+
 SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
 RECEIVED_COLOUR, ON_TIME_COLOUR = "#0d6efd", "#146c43"
 PERCENT_AXIS = {"format": ".0%"}
@@ -13,16 +15,19 @@ RATE_SCALE = {"domain": [0, 1]}
 
 def annual_rate(annual: dict[str, dict]) -> dict:
     """Per year covered (Art. 7(2)): bars for the share of annual updates received by
-    the date, a line for the share received by 30 April."""
+    the date, a line for the share received by 30 April, both over the updates whose
+    status is known (a year with none known has no bar: insufficient data)."""
     received, on_time = _("received"), _("received on time")
     values = [
         {
             "year": year,
             "rate": counts["rate"],
-            "on_time_rate": round(counts["on_time"] / counts["due"], 2) if counts["due"] else 0.0,
+            # Over the reports whose status is known, like `rate`; none known: no point, never 0%.
+            "on_time_rate": rules.rate(counts["on_time"], counts["due"], counts.get("not_recorded", 0)),
             "due": counts["due"],
             "submitted": counts["submitted"],
             "on_time": counts["on_time"],
+            "not_recorded": counts.get("not_recorded", 0),
         }
         for year, counts in annual.items()
     ]
@@ -32,6 +37,7 @@ def annual_rate(annual: dict[str, dict]) -> dict:
         {"field": "due", "title": _("Due")},
         {"field": "submitted", "title": _("Received")},
         {"field": "on_time", "title": _("On time")},
+        {"field": "not_recorded", "title": _("Not recorded")},
     ]
     colour = {"domain": [received, on_time], "range": [RECEIVED_COLOUR, ON_TIME_COLOUR]}
     return {

@@ -200,3 +200,30 @@ class PastReportForm(forms.Form):
         if cleaned.get("submitted_on") and cleaned["submitted_on"] > today():
             self.add_error("submitted_on", _("The date it was received cannot be in the future."))
         return cleaned
+
+
+class RecordsCompleteForm(forms.Form):
+    """ISU says from which day its records of the reports received are complete, for
+    every State or for one; an empty day removes it."""
+
+    state = forms.ModelChoiceField(
+        label=_("State"),
+        queryset=State.objects.filter(deposit_date__isnull=False).order_by("name"),
+        required=False,
+        empty_label=_("Every State (unless it has a day of its own)"),
+    )
+    complete_from = forms.DateField(
+        label=_("Records of reports received complete from"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_(
+            "Every report due on or after this day and received is recorded in this system. Leave empty to "
+            "remove the day."
+        ),
+    )
+
+    def clean_complete_from(self):
+        day = self.cleaned_data.get("complete_from")
+        if day and day > today():
+            raise forms.ValidationError(_("The records cannot be complete from a day still to come."))
+        return day

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -420,3 +421,38 @@ class ReminderSent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.state} {self.kind} {self.year or ''} – {self.get_reminder_display()}"
+
+
+class RecordsComplete(models.Model):
+    """The day from which ISU's records of the reports received are complete: for every
+    State (no `state`) or for one State, overriding the day for every State. A report due
+    before that day that this system does not hold is "not recorded", never "overdue"
+    (reporting.rules.classify)."""
+
+    state = models.ForeignKey(
+        State,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("State"),
+        help_text=_("Leave empty for the day that applies to every State without a day of its own."),
+    )
+    complete_from = models.DateField(
+        _("records complete from"),
+        help_text=_("Every report received on or after this day's due dates is recorded in this system."),
+    )
+    updated = models.DateTimeField(_("last changed"), auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["state__name"]
+        verbose_name = _("day from which the records of reports are complete")
+        verbose_name_plural = _("days from which the records of reports are complete")
+        constraints = [
+            # One day per State, and one for every State (no State: coalesced to 0, no State's id).
+            models.UniqueConstraint(Coalesce("state", models.Value(0)), name="one_records_complete_per_scope"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.state or _('every State')}: {self.complete_from.isoformat()}"

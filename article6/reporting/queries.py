@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from article6.reporting import rules
-from article6.reporting.models import Report
+from article6.reporting.models import RecordsComplete, Report
 from article6.states.models import State
 from article6.treaty.rules import Status, add_years, status_on
 
@@ -35,6 +35,29 @@ def submissions(queryset=None) -> list[rules.Submission]:
             "state__iso3", "kind", "year", "submitted_on", "is_sample"
         )
     ]
+
+
+def completeness() -> rules.Completeness:
+    """The days from which ISU's records of the reports received are complete, for every
+    State and per State (rules.Completeness). One query."""
+    default, by_state = None, {}
+    for iso3, day in RecordsComplete.objects.values_list("state__iso3", "complete_from"):
+        if iso3 is None:
+            default = day
+        else:
+            by_state[iso3] = day
+    return rules.Completeness(default, by_state)
+
+
+def completeness_of(state: State) -> dt.date | None:
+    """The day from which the records of `state`'s reports are complete (its own day, or
+    the one for every State), or None. One query."""
+    from django.db.models import Q
+
+    days = dict(
+        RecordsComplete.objects.filter(Q(state=state) | Q(state__isnull=True)).values_list("state_id", "complete_from")
+    )
+    return days.get(state.pk, days.get(None))
 
 
 def may_read_unpublished(user, state_id: int) -> bool:
@@ -88,7 +111,9 @@ def data_fingerprint() -> tuple:
     report, state = Report._meta.db_table, State._meta.db_table
     report_history = Report.history.model._meta.db_table
     state_history = State.history.model._meta.db_table
+    complete_history = RecordsComplete.history.model._meta.db_table
     parts = [
+        part("MAX(history_id)", complete_history),
         part("COUNT(*)", report),
         part(f"MAX({connection.ops.quote_name('updated')})", report),
         part("MAX(history_id)", report_history),
@@ -103,7 +128,9 @@ def data_fingerprint() -> tuple:
 
 def _records() -> tuple[list[rules.ReportingState], dict[str, str], list[rules.Submission], set]:
     """The States (with their names), every report received, and which of those were
-    recorded by ISU from past documents (Art. 7 reports before this system). Two queries."""
+    recorded by ISU from past documents (Art. 7 reports before this system). Two queries.
+
+    """
     states = State.objects.only(
         "iso3",
         "name",
@@ -131,16 +158,41 @@ def _records() -> tuple[list[rules.ReportingState], dict[str, str], list[rules.S
     return reporting, names, received, historic
 
 
+def _membership_note(states: list[rules.ReportingState], names: dict[str, str], as_of) -> dict:
+    """Why the initial reports due need not equal the States Parties on the date: a
+    State that withdrew (Art. 20(2)) still owes the reports that fell due while it was
+    a State Party, and a State that joined lately owes its initial report only 180 days
+    after entry into force (Art. 7(1)). The States are named."""
+    parties, withdrawn, not_yet_due = 0, [], []
+    for state in states:
+        party = status_on(state.dates, as_of) is Status.STATE_PARTY
+        parties += party
+        owes_initial = any(due.kind == rules.INITIAL for due in rules.reports_due(state, as_of))
+        if not party and owes_initial:
+            withdrawn.append((state.iso3, names.get(state.iso3, state.iso3), state.dates.withdrawal_effective))
+        elif party and not owes_initial:
+            not_yet_due.append((state.iso3, names.get(state.iso3, state.iso3)))
+    return {
+        "parties": parties,
+        "withdrawn": sorted(withdrawn, key=lambda s: s[1]),
+        "not_yet_due": sorted(not_yet_due, key=lambda s: s[1]),
+    }
+
+
 def _compute(as_of) -> dict:
     states, names, received, historic = _records()
+    complete = completeness()
     # What was in by `as_of`, each report once, at its first submission (Art. 7).
     first = [s for s in rules.first_submissions(received).values() if s.submitted <= as_of]
     dates = {state.iso3: state.dates for state in states}
     not_owed = sum(1 for s in first if s.iso3 in dates and not rules.is_owed(dates[s.iso3], s.kind, s.year))
     return {
-        "figures": rules.figures(states, received, as_of),
-        "by_region": rules.figures_by_region(states, received, as_of),
+        "figures": rules.figures(states, received, as_of, complete),
+        "by_region": rules.figures_by_region(states, received, as_of, complete),
         "names": names,
+        "complete_from": complete.default,
+        "complete_by_state": len(complete.by_state),
+        "membership": _membership_note(states, names, as_of),
         "recorded": {
             "reports": len(first),
             "historic": sum(1 for s in first if s in historic),
@@ -157,8 +209,11 @@ def transparency(as_of) -> dict:
     States' `names` by ISO3 code, and `recorded`: how many reports received by `as_of`
     this system holds, how many of them ISU recorded from past documents, the
     earliest date, how many are for a period the State did not owe (counted in no
-    figure) and how many are fictional sample data. Computed once per version of the
-    data and date, then cached: one query when cached, three otherwise."""
+    figure) and how many are fictional sample data; `complete_from`, the day from which
+    ISU's records are complete for every State (None if unset) and `complete_by_state`,
+    how many States have a day of their own; `membership`, why the initial reports due
+    differ from the States Parties (`_membership_note`). Computed once per version of
+    the data and date, then cached: one query when cached, four otherwise."""
     import hashlib
 
     from django.core.cache import cache
@@ -218,17 +273,23 @@ class StateReporting:
     as_of: dt.date
     reports: list[StateReport]  # every report due on or before as_of, oldest first
     next_due: StateReport | None  # the first report due after as_of
+    complete_from: dt.date | None = None  # the day from which ISU's records of its reports are complete
 
     @property
     def overdue(self) -> list[StateReport]:
         return [r for r in self.reports if r.status is rules.ReportStatus.OVERDUE]
 
+    @property
+    def not_recorded(self) -> list[StateReport]:
+        return [r for r in self.reports if r.status is rules.ReportStatus.NOT_RECORDED]
+
 
 def state_reporting(state: State, as_of: dt.date, user=None) -> StateReporting:
     """The reports `state` owed on `as_of`, each on time, late by N days, overdue by N
-    days, or due that day; the next one due; and for each report received by then, the
-    latest version `user` may read (published ones for everyone). One query, and the
-    user's roles once per request."""
+    days, due that day, or not recorded (missing, but due before the day from which
+    ISU's records are complete); the next one due; and for each report received by then,
+    the latest version `user` may read (published ones for everyone). Two queries (the
+    reports, the completeness day), and the user's roles once per request."""
     from article6.reporting.models import ReportStatus as Stored
 
     reporting_state = rules.ReportingState(state.iso3, state.region, state.treaty_dates)
@@ -238,6 +299,7 @@ def state_reporting(state: State, as_of: dt.date, user=None) -> StateReporting:
         .values_list("pk", "kind", "year", "version", "status", "submitted_on")
     )
     readable_all = may_read_unpublished(user, state.pk)
+    complete_from = completeness_of(state)
     first = rules.first_submissions(
         rules.Submission(state.iso3, kind, year, day) for _pk, kind, year, _v, _s, day in rows
     )
@@ -251,7 +313,7 @@ def state_reporting(state: State, as_of: dt.date, user=None) -> StateReporting:
 
     def entry(due: rules.DueReport) -> StateReport:
         submission = first.get(due.key)
-        found = rules.classify(due, submission, as_of)
+        found = rules.classify(due, submission, as_of, complete_from)
         received = found.status in (rules.ReportStatus.ON_TIME, rules.ReportStatus.LATE)
         return StateReport(
             kind=due.kind,
@@ -270,7 +332,7 @@ def state_reporting(state: State, as_of: dt.date, user=None) -> StateReporting:
         upcoming = [due for due in later if due.due > as_of]
         if upcoming:
             next_due = entry(upcoming[0])
-    return StateReporting(state.iso3, as_of, reports, next_due)
+    return StateReporting(state.iso3, as_of, reports, next_due, complete_from)
 
 
 def first_submitted(report) -> dt.date | None:
@@ -286,13 +348,17 @@ def first_submitted(report) -> dt.date | None:
 
 
 def timeliness(report, as_of: dt.date, first: dt.date | None = None) -> rules.Classification:
-    """On time, late by N days, overdue or not yet due on `as_of`, by the Convention's
-    clock (Art. 7(1), 7(2)); "not owed", and no verdict, for a period the State did not
-    owe (rules.why_not_owed). `first` is the first version's submission day, when the
+    """On time, late by N days, overdue, not recorded or not yet due on `as_of`, by the
+    Convention's clock (Art. 7(1), 7(2)) and the day from which ISU's records are
+    complete; "not owed", and no verdict, for a period the State did not owe
+    (rules.why_not_owed). `first` is the first version's submission day, when the
     caller has read it."""
     due = report.due_date
     if due is None:
         return rules.Classification(rules.ReportStatus.NOT_OWED)
     first = first or first_submitted(report)
     submission = rules.Submission(report.state.iso3, report.kind, report.year, first) if first else None
-    return rules.classify(rules.DueReport(report.state.iso3, report.kind, report.year, due), submission, as_of)
+    due_report = rules.DueReport(report.state.iso3, report.kind, report.year, due)
+    if submission is not None and submission.submitted <= as_of:
+        return rules.classify(due_report, submission, as_of)  # received: the records say when
+    return rules.classify(due_report, submission, as_of, completeness_of(report.state))

@@ -9,8 +9,8 @@ date, whether each came in on time, and counts them.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from article6.treaty.rules import (
@@ -77,7 +77,8 @@ class ReportStatus(StrEnum):
     ON_TIME = "on_time"
     LATE = "late"
     DUE = "due"  # due on the as-of day itself, not yet received: still in time
-    OVERDUE = "overdue"
+    OVERDUE = "overdue"  # missing past its deadline, where ISU's records are complete
+    NOT_RECORDED = "not_recorded"  # missing, due before ISU's records are complete: not known
     NOT_YET_DUE = "not_yet_due"
     NOT_OWED = "not_owed"  # a report for a period the State did not owe (see `why_not_owed`): no verdict
 
@@ -90,6 +91,25 @@ class Classification:
 
     status: ReportStatus
     days_late: int = 0
+
+
+@dataclass(frozen=True)
+class Completeness:
+    """The days from which ISU's records of the reports received are complete: one for
+    every State (`default`) and, overriding it, one per State (`by_state`, by ISO3).
+
+    Before that day a report this system does not hold may well have come in: its
+    absence says nothing, and it is "not recorded", never "overdue"."""
+
+    default: dt.date | None = None
+    by_state: Mapping[str, dt.date] = field(default_factory=dict)
+
+    def for_state(self, iso3: str) -> dt.date | None:
+        """The day from which the records of `iso3` are complete, or None if ISU has set none."""
+        return self.by_state.get(iso3, self.default)
+
+
+NOTHING_COMPLETE = Completeness()
 
 
 def submission_key(submission: Submission) -> tuple[str, str, int | None]:
@@ -120,19 +140,25 @@ def reports_due(state: ReportingState, as_of: dt.date) -> list[DueReport]:
     return out
 
 
-def classify(due: DueReport, submission: Submission | None, as_of: dt.date) -> Classification:
+def classify(
+    due: DueReport, submission: Submission | None, as_of: dt.date, complete_from: dt.date | None = None
+) -> Classification:
     """The status of one report on `as_of` (Art. 7(1) and 7(2): "not later than").
 
     Received on or before its due date: on time; after it and on or before `as_of`:
     late, by so many days. Not received by `as_of` (a submission dated later does not
-    count yet): overdue once `as_of` is past the due date, "due" on the due date
-    itself, and not yet due before it.
+    count yet): once `as_of` is past the due date, overdue only if the report fell due
+    on or after `complete_from`, the day from which ISU's records of reports received
+    are complete; otherwise (or with no such day) "not recorded", since its absence
+    from the records says nothing. On the due date itself "due", before it not yet due.
     """
     if submission is not None and submission.submitted <= as_of:
         if submission.submitted <= due.due:
             return Classification(ReportStatus.ON_TIME)
         return Classification(ReportStatus.LATE, (submission.submitted - due.due).days)
     if as_of > due.due:
+        if complete_from is None or due.due < complete_from:
+            return Classification(ReportStatus.NOT_RECORDED)
         return Classification(ReportStatus.OVERDUE, (as_of - due.due).days)
     if as_of == due.due:
         return Classification(ReportStatus.DUE)
@@ -150,14 +176,29 @@ def first_submissions(submissions: Iterable[Submission]) -> dict[tuple[str, str,
     return first
 
 
-def figures(states: Iterable[ReportingState], submissions: Iterable[Submission], as_of: dt.date) -> dict:
+def rate(submitted: int, due: int, not_recorded: int) -> float | None:
+    """The share received of the reports whose status is known: `submitted / (due -
+    not_recorded)`, rounded to two decimals; None ("insufficient data", never 0%) when
+    no report's status is known."""
+    known = due - not_recorded
+    return round(submitted / known, 2) if known > 0 else None
+
+
+def figures(
+    states: Iterable[ReportingState],
+    submissions: Iterable[Submission],
+    as_of: dt.date,
+    completeness: Completeness = NOTHING_COMPLETE,
+) -> dict:
     """Art. 7 reporting figures on `as_of`, ready to print as JSON.
 
     Initial reports (Art. 7(1)): how many were due by `as_of`, came in on time, late,
-    or are overdue, and which States are overdue. Annual updates (Art. 7(2)), by the
-    calendar year they cover: how many were due by `as_of`, came in by then, came in
-    on time, and the rate received/due. Only reports due on or before `as_of` count;
-    years with nothing due are left out.
+    are overdue (and which States), or are not recorded: missing, but due before the
+    day from which ISU's records are complete (`completeness`), so not known. Annual
+    updates (Art. 7(2)), by the calendar year they cover: how many were due by `as_of`,
+    came in by then, came in on time, are not recorded, and the rate over the reports
+    whose status is known (`rate`: None when none is). Only reports due on or before
+    `as_of` count; years with nothing due are left out.
 
     Where fictional sample reports count in a figure, the group says how many, under
     "sample" ({"submitted_on_time", "submitted_late"} for the initial reports,
@@ -165,14 +206,21 @@ def figures(states: Iterable[ReportingState], submissions: Iterable[Submission],
     sample data the key is absent and the shape is the one scripts rely on.
     """
     first = first_submissions(submissions)
-    initial = {"due": 0, "submitted_on_time": 0, "submitted_late": 0, "overdue": 0, "overdue_states": []}
+    initial = {
+        "due": 0,
+        "submitted_on_time": 0,
+        "submitted_late": 0,
+        "overdue": 0,
+        "overdue_states": [],
+        "not_recorded": 0,
+    }
     initial_sample = {"submitted_on_time": 0, "submitted_late": 0}
     annual: dict[int, dict] = {}
     annual_sample: dict[int, dict] = {}
     for state in states:
         for due in reports_due(state, as_of):
             submission = first.get(due.key)
-            status = classify(due, submission, as_of).status
+            status = classify(due, submission, as_of, completeness.for_state(state.iso3)).status
             sample = submission is not None and submission.is_sample
             if due.kind == INITIAL:
                 initial["due"] += 1
@@ -185,8 +233,10 @@ def figures(states: Iterable[ReportingState], submissions: Iterable[Submission],
                 elif status is ReportStatus.OVERDUE:
                     initial["overdue"] += 1
                     initial["overdue_states"].append(state.iso3)
+                elif status is ReportStatus.NOT_RECORDED:
+                    initial["not_recorded"] += 1
             else:
-                year = annual.setdefault(due.year, {"due": 0, "submitted": 0, "on_time": 0})
+                year = annual.setdefault(due.year, {"due": 0, "submitted": 0, "on_time": 0, "not_recorded": 0})
                 of_sample = annual_sample.setdefault(due.year, {"submitted": 0, "on_time": 0})
                 year["due"] += 1
                 if status in (ReportStatus.ON_TIME, ReportStatus.LATE):
@@ -195,11 +245,13 @@ def figures(states: Iterable[ReportingState], submissions: Iterable[Submission],
                 if status is ReportStatus.ON_TIME:
                     year["on_time"] += 1
                     of_sample["on_time"] += sample
+                if status is ReportStatus.NOT_RECORDED:
+                    year["not_recorded"] += 1
     initial["overdue_states"].sort()
     if any(initial_sample.values()):
         initial["sample"] = initial_sample
     for year, counts in annual.items():
-        counts["rate"] = round(counts["submitted"] / counts["due"], 2) if counts["due"] else 0.0
+        counts["rate"] = rate(counts["submitted"], counts["due"], counts["not_recorded"])
         if any(annual_sample[year].values()):
             counts["sample"] = annual_sample[year]
     return {
@@ -210,7 +262,10 @@ def figures(states: Iterable[ReportingState], submissions: Iterable[Submission],
 
 
 def figures_by_region(
-    states: Iterable[ReportingState], submissions: Iterable[Submission], as_of: dt.date
+    states: Iterable[ReportingState],
+    submissions: Iterable[Submission],
+    as_of: dt.date,
+    completeness: Completeness = NOTHING_COMPLETE,
 ) -> dict[str, dict]:
     """The Art. 7 reporting figures of `figures`, for the States of each region
     (regions sorted by name; a region whose States owed nothing shows zeros)."""
@@ -218,7 +273,7 @@ def figures_by_region(
     regions: dict[str, list[ReportingState]] = {}
     for state in states:
         regions.setdefault(state.region, []).append(state)
-    return {region: figures(regions[region], submissions, as_of) for region in sorted(regions)}
+    return {region: figures(regions[region], submissions, as_of, completeness) for region in sorted(regions)}
 
 
 class NotOwed(StrEnum):
@@ -280,3 +335,13 @@ def due_date(dates: TreatyDates, kind: str, year: int | None) -> dt.date | None:
     if kind == INITIAL:
         return initial_report_due(eif)
     return annual_report_due(year)
+
+
+def earliest_submission(kind: str, year: int | None) -> dt.date | None:
+    """The first day a report may be submitted: an annual update covers the previous
+    calendar year (Art. 7(2)), so the one covering `year` only once that year is over,
+    from 1 January of the next. None when there is no such limit (the initial report,
+    Art. 7(1): "as soon as practicable"). Drafts may be written before."""
+    if kind == ANNUAL and year is not None:
+        return dt.date(year + 1, 1, 1)
+    return None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -24,6 +25,7 @@ from article6.reporting.models import (
     Form,
     FormSection,
     FormStatus,
+    RecordsComplete,
     Report,
     ReportKind,
     ReportStatus,
@@ -271,6 +273,105 @@ def require_owed(state, kind: str, year: int | None) -> None:
         raise ValidationError(reason, code="not_owed")
 
 
+def require_period_over(report: Report, day: dt.date) -> None:
+    """A ValidationError naming the date unless `report` may be submitted on `day`: an
+    annual update covering a year is submitted from 1 January of the next (Art. 7(2));
+    its draft may be written before."""
+    earliest = rules.earliest_submission(report.kind, report.year)
+    if earliest is not None and day < earliest:
+        raise ValidationError(
+            _(
+                "The annual update for %(year)s covers the whole of that calendar year (Art. 7(2)): it can be "
+                "submitted from %(day)s. Until then it stays a draft, saved as you go."
+            )
+            % {"year": report.year, "day": _day(earliest)},
+            code="period_not_over",
+        )
+
+
+# --- How far each form is filled in -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FormProgress:
+    """How far one form (A–J) of a draft is filled in: its parts are the cover page's
+    answer (changed, unchanged, not applicable), the information in words, and each of its
+    tables of figures. `complete` when nothing is missing before submission (`missing`)."""
+
+    form: str
+    filled: int
+    total: int
+    complete: bool
+
+    @property
+    def started(self) -> bool:
+        return self.filled > 0
+
+
+def progress(report: Report) -> list[FormProgress]:
+    """Each form's progress, A to J (`FormProgress`), from the stored draft: read from the
+    content `with_content` prefetched."""
+    lacks = missing(report)
+    sections = {section.form: section for section in report.sections.all()}
+    out = []
+    for form in Form.values:
+        section = sections.get(form)
+        tables = tables_of(form)
+        filled = int(bool(section and section.status)) + int(bool(section and section.text.strip()))
+        filled += sum(1 for table in tables if table.rows(report))
+        out.append(FormProgress(form, filled, 2 + len(tables), form not in lacks))
+    return out
+
+
+@dataclass(frozen=True)
+class TableTotal:
+    """The totals of one table of figures, for the summary shown before submitting:
+    how many rows, and each number column summed per kind of row (its measure or
+    direction) and currency."""
+
+    title: str
+    rows: int
+    groups: list[tuple[str, list[tuple[str, str]]]]  # (kind of row, [(column, total shown)])
+
+
+GROUPED_BY = ("measure", "direction", "currency")
+
+
+def totals(report: Report) -> list[TableTotal]:
+    """The totals of every table of figures that has rows, in the order of the forms."""
+    from django.utils.formats import number_format
+
+    from article6.reporting.tables import DECIMAL
+
+    out = []
+    for table in TABLES:
+        rows = table.rows(report)
+        if not rows:
+            continue
+        keys = [c for c in table.columns if c.field in GROUPED_BY]
+        numbers = [c for c in table.columns if c.is_number]
+        groups: dict[str, dict[str, Decimal]] = {}
+        for row in rows:
+            label = ", ".join(c.shown(row) for c in keys)
+            sums = groups.setdefault(label, {c.field: Decimal(0) for c in numbers})
+            for column in numbers:
+                sums[column.field] += Decimal(getattr(row, column.field) or 0)
+        shown = []
+        for label, sums in groups.items():
+            cells = []
+            for column in numbers:
+                places = 2 if column.kind == DECIMAL else None
+                cells.append(
+                    (
+                        column.header(table.model),
+                        number_format(sums[column.field], decimal_pos=places, force_grouping=True),
+                    )
+                )
+            shown.append((label, cells))
+        out.append(TableTotal(str(table.title), len(rows), shown))
+    return out
+
+
 # --- Writing --------------------------------------------------------------------------------
 
 
@@ -287,6 +388,11 @@ def _require_draft(report: Report) -> None:
 def require_filing(user, state) -> None:
     """A 403 unless `user` may start reports of `state`: its focal points and ISU."""
     require(user, "reporting.file_report_for", state, state=state)
+
+
+def require_publish(user, report: Report) -> None:
+    """A 403 unless `user` may publish `report`: ISU staff."""
+    require(user, "reporting.publish_report", report)
 
 
 def require_edit(user, report: Report) -> None:
@@ -403,6 +509,7 @@ def submit(user, report: Report, today: dt.date | None = None) -> Report:
     require_edit(user, report)
     _require_draft(report)
     require_owed(report.state, report.kind, report.year)
+    require_period_over(report, today or asof.today())
     lacks = missing(report)
     if lacks:
         raise ContentInvalid([Problem(form, message) for form, messages in lacks.items() for message in messages])
@@ -419,7 +526,7 @@ def submit(user, report: Report, today: dt.date | None = None) -> Report:
 def publish(user, report: Report, today: dt.date | None = None) -> Report:
     """ISU publishes a submitted report: the public reads it from then on."""
     report = Report.objects.select_for_update(of=("self",)).get(pk=report.pk)
-    require(user, "reporting.publish_report", report)
+    require_publish(user, report)
     if report.status != ReportStatus.SUBMITTED:
         raise ValidationError(_("Only a submitted report can be published."))
     report.status = ReportStatus.PUBLISHED
@@ -494,3 +601,27 @@ def record_past_report(
     report.full_clean(exclude=["created_by", "published_by"])
     _save(report, user)
     return report
+
+
+@transaction.atomic
+def set_records_complete(user, state, day: dt.date | None) -> RecordsComplete | None:
+    """ISU sets the day from which its records of the reports received are complete, for
+    every State (`state` None) or for one State (overriding the day for every State).
+    `day` None removes it: the reports it covered read "not recorded" again, or fall
+    back on the day for every State."""
+    require(
+        user, "reporting.set_records_complete", state, _("Only ISU staff say from when their records are complete.")
+    )
+    found = RecordsComplete.objects.select_for_update().filter(state=state).first()
+    if day is None:
+        if found is not None:
+            found._history_user = user
+            found.delete()
+        return None
+    if day > asof.today():
+        raise ValidationError({"complete_from": _("The records cannot be complete from a day still to come.")})
+    record = found or RecordsComplete(state=state)
+    record.complete_from = day
+    record.full_clean(validate_constraints=False)
+    _save(record, user)
+    return record

@@ -28,4 +28,5 @@ urlpatterns = [
     path("reports/<int:pk>/report.pdf", views_files.report_pdf, name="report_pdf"),
     # ISU: reports awaiting publication, and past reports recorded from their documents.
     path("isu/reports/", views.isu_reports, name="isu_reports"),
+    path("isu/reports/complete/", views.records_complete, name="records_complete"),
 ]

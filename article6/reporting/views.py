@@ -17,15 +17,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import formats
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from article6.accounts.permissions import require
 from article6.asof import today
 from article6.paging import page_of
 from article6.redirects import redirect_next
 from article6.reporting import queries, rules, services
-from article6.reporting.forms import PastReportForm, PeriodForm, ReportEditor
-from article6.reporting.models import Form, Report, ReportKind, ReportStatus
+from article6.reporting.forms import PastReportForm, PeriodForm, RecordsCompleteForm, ReportEditor
+from article6.reporting.models import Form, RecordsComplete, Report, ReportKind, ReportStatus
 from article6.reporting.services import ContentInvalid
 from article6.reporting.tables import FIGURE_RELATED_NAMES, tables_of
 from article6.states.models import State
@@ -87,20 +87,48 @@ def state_reports(request, iso3: str):
                     "versions": [r for r in reports if (r.kind, r.year) == (kind, year)],
                 }
             )
-    start_form = PeriodForm(initial=_next_period(rows), state=state) if may_file else None
+    start_form = PeriodForm(initial=_next_period(rows, as_of), state=state) if may_file else None
     return render(
         request,
         "reporting/state_reports.html",
-        {"state": state, "rows": rows, "may_file": may_file, "start_form": start_form, "as_of": as_of},
+        {
+            "state": state,
+            "rows": rows,
+            "may_file": may_file,
+            "start_form": start_form,
+            "as_of": as_of,
+            "complete_from": reporting.complete_from,
+        },
     )
 
 
-def _next_period(rows) -> dict:
-    """The report a focal point most likely starts: the oldest one due and not received."""
-    for row in reversed(rows):
+RECENT_DAYS = 365  # a report missed within the last year is still the one a focal point files first
+
+
+def _next_period(rows, as_of: dt.date) -> dict:
+    """The report a focal point most likely starts: one that fell due within the last
+    year and is neither received nor started (the latest such), else the report due next,
+    else the latest one not started at all. `rows` are the next one due, then the others
+    newest first."""
+
+    def period(due) -> dict:
+        return {"kind": due.kind, "year": due.year, "from_last": due.kind == ReportKind.ANNUAL}
+
+    owed = [row for row in rows if not isinstance(row["due"], dict)]
+    recent = [
+        row
+        for row in owed
+        if row["due"].due <= as_of and (as_of - row["due"].due).days <= RECENT_DAYS and not row["versions"]
+    ]
+    if recent:
+        return period(recent[0]["due"])
+    upcoming = [row for row in owed if row["due"].due > as_of and not row["versions"]]
+    if upcoming:
+        return period(upcoming[0]["due"])
+    for row in owed:
         if not row["versions"]:
-            return {"kind": row["due"].kind, "year": row["due"].year, "from_last": row["due"].kind == ReportKind.ANNUAL}
-    return {"kind": ReportKind.ANNUAL, "year": today().year - 1}
+            return period(row["due"])
+    return {"kind": ReportKind.ANNUAL, "year": as_of.year - 1, "from_last": True}
 
 
 @login_required
@@ -200,7 +228,8 @@ def edit(request, pk: int):
             else:
                 messages.success(request, _("Saved."))
                 if "submit" in request.POST:
-                    return _submit(request, report)
+                    # Saved; submitting is confirmed on its own page, with a summary.
+                    return redirect("reporting:submit", pk=report.pk)
                 return redirect("reporting:edit", pk=report.pk)
         else:
             status = 422
@@ -209,7 +238,12 @@ def edit(request, pk: int):
     return render(
         request,
         "reporting/edit.html",
-        {"report": report, "editor": editor, "missing": services.missing(report)},
+        {
+            "report": report,
+            "editor": editor,
+            "missing": services.missing(report),
+            "progress": services.progress(report),
+        },
         status=status,
     )
 
@@ -262,15 +296,71 @@ def _submit(request, report: Report):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def submit(request, pk: int):
-    return _submit(request, _editable(request, pk))
+    """GET: the confirmation, with a summary (the forms filled, the totals of the figures,
+    the day it will carry and what happens next), or why it cannot be submitted yet.
+    POST (the Confirm button): submit. Works without JavaScript."""
+    if request.method == "POST":
+        return _submit(request, _editable(request, pk))
+    report = _editable(request, pk, content=True)
+    if not report.is_draft:
+        messages.info(request, _("This report is already submitted."))
+        return redirect(report)
+    day = today()
+    blocked = []
+    for check in (
+        lambda: services.require_owed(report.state, report.kind, report.year),
+        lambda: services.require_period_over(report, day),
+    ):
+        try:
+            check()
+        except ValidationError as error:
+            blocked += error.messages
+    due = report.due_date
+    timeliness = None
+    if due is not None:
+        timeliness = rules.classify(
+            rules.DueReport(report.state.iso3, report.kind, report.year, due),
+            rules.Submission(report.state.iso3, report.kind, report.year, queries.first_submitted(report) or day),
+            day,
+        )
+    return render(
+        request,
+        "reporting/confirm_submit.html",
+        {
+            "report": report,
+            "day": day,
+            "due": due,
+            "timeliness": timeliness,
+            "blocked": blocked,
+            "missing": services.missing(report),
+            "progress": services.progress(report),
+            "totals": services.totals(report),
+        },
+    )
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def publish(request, pk: int):
+    """GET: the confirmation (what the public will read, from when); POST: publish."""
     report = readable_or_404(request, pk, content=False)
+    if request.method == "GET":
+        services.require_publish(request.user, report)
+        if report.status != ReportStatus.SUBMITTED:
+            messages.info(request, _("Only a submitted report can be published."))
+            return redirect(report)
+        return render(
+            request,
+            "reporting/confirm_publish.html",
+            {
+                "report": report,
+                "day": today(),
+                "first_submitted": queries.first_submitted(report),
+                "next": request.GET.get("next", ""),
+            },
+        )
     try:
         services.publish(request.user, report, today())
     except ValidationError as error:
@@ -380,5 +470,50 @@ def isu_reports(request):
         request,
         "reporting/isu_reports.html",
         {"form": form, "awaiting": awaiting, "past": past, "here": reverse("reporting:isu_reports")},
+        status=status,
+    )
+
+
+@login_required
+def records_complete(request):
+    """ISU says from which day its records of the reports received are complete, for
+    every State and per State (a State's own day overrides the one for every State). A
+    report due before the day that applies and missing is "not recorded", not overdue."""
+    require(
+        request.user,
+        "reporting.set_records_complete",
+        None,
+        _("Only ISU staff say from when their records are complete."),
+    )
+    form = RecordsCompleteForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            state, day = form.cleaned_data["state"], form.cleaned_data["complete_from"]
+            try:
+                services.set_records_complete(request.user, state, day)
+            except ValidationError as error:
+                form.add_error("complete_from" if hasattr(error, "error_dict") else None, error)
+            else:
+                where = state.name if state else _("every State")
+                if day:
+                    messages.success(
+                        request,
+                        _("Records for %(where)s are complete from %(day)s.")
+                        % {"where": where, "day": formats.date_format(day, "DATE_FORMAT")},
+                    )
+                else:
+                    messages.success(request, _("The day for %(where)s is removed.") % {"where": where})
+                return redirect("reporting:records_complete")
+        status = 422
+    days = list(RecordsComplete.objects.select_related("state").order_by("state__name"))
+    return render(
+        request,
+        "reporting/records_complete.html",
+        {
+            "form": form,
+            "default": next((d for d in days if d.state_id is None), None),
+            "by_state": [d for d in days if d.state_id is not None],
+        },
         status=status,
     )

@@ -12,7 +12,7 @@ from django.shortcuts import render
 
 from article6.asof import as_of_from_request
 from article6.paging import page_of
-from article6.reporting import charts, queries
+from article6.reporting import charts, queries, rules
 from article6.reporting.models import Report
 from article6.states.models import Region
 
@@ -20,26 +20,34 @@ PUBLISHED_PER_PAGE = 25
 
 
 def _totals(annual: dict[str, dict]) -> dict:
-    """Every annual update due by the date, over all years (Art. 7(2)), and of those
-    received how many are fictional sample reports."""
+    """Every annual update due by the date, over all years (Art. 7(2)): received, on
+    time, not recorded, and the base of the rate (the updates whose status is known);
+    of those received, how many are fictional sample reports."""
     due = sum(c["due"] for c in annual.values())
     submitted = sum(c["submitted"] for c in annual.values())
     on_time = sum(c["on_time"] for c in annual.values())
+    not_recorded = sum(c["not_recorded"] for c in annual.values())
     sample = {key: sum(c.get("sample", {}).get(key, 0) for c in annual.values()) for key in ("submitted", "on_time")}
     return {
         "due": due,
         "submitted": submitted,
         "on_time": on_time,
-        "rate": submitted / due if due else None,
+        "not_recorded": not_recorded,
+        "known": due - not_recorded,
+        "rate": rules.rate(submitted, due, not_recorded),
         "sample": sample if any(sample.values()) else None,
     }
 
 
-def _with_on_time_rate(annual: dict[str, dict]) -> list[tuple[str, dict]]:
-    return [
-        (year, {**counts, "on_time_rate": counts["on_time"] / counts["due"] if counts["due"] else 0.0})
-        for year, counts in annual.items()
-    ]
+def _with_known(annual: dict[str, dict]) -> list[tuple[str, dict]]:
+    """Each year's figures with the base of its rate: the updates whose status is known."""
+    return [(year, {**counts, "known": counts["due"] - counts["not_recorded"]}) for year, counts in annual.items()]
+
+
+def _initial(initial: dict) -> dict:
+    """The initial reports' figures with their received count and the base of the rate."""
+    received = initial["submitted_on_time"] + initial["submitted_late"]
+    return {**initial, "received": received, "known": initial["due"] - initial["not_recorded"]}
 
 
 def transparency(request):
@@ -50,7 +58,7 @@ def transparency(request):
     figures, by_region, names = data["figures"], data["by_region"], data["names"]
     labels = dict(Region.choices)
     regions = [
-        (value, label, by_region[value]["initial"], _totals(by_region[value]["annual"]))
+        (value, label, _initial(by_region[value]["initial"]), _totals(by_region[value]["annual"]))
         for value, label in Region.choices
         if value in by_region
     ]
@@ -64,14 +72,17 @@ def transparency(request):
         "as_of_value": as_of,
         "as_of_field_error": as_of_error,
         "asked_as_of": (request.GET.get("as_of") or "")[:40],
-        "initial": figures["initial"],
+        "initial": _initial(figures["initial"]),
         "overdue_states": sorted(
             ((iso3, names.get(iso3, iso3)) for iso3 in figures["initial"]["overdue_states"]), key=lambda s: s[1]
         ),
-        "annual": _with_on_time_rate(figures["annual"]),
+        "annual": _with_known(figures["annual"]),
         "annual_totals": _totals(figures["annual"]),
         "regions": regions,
         "recorded": data["recorded"],
+        "complete_from": data["complete_from"],
+        "complete_by_state": data["complete_by_state"],
+        "membership": data["membership"],
         "chart_annual": charts.annual_rate(figures["annual"]),
         "chart_regions": charts.rate_by_region(by_region, labels),
         "page": page,

@@ -20,8 +20,9 @@ class Command(BaseCommand):
     help = gettext_lazy(
         "Transparency reports (Art. 7) on a date: initial reports due, received on time, received late and "
         "overdue, with the States whose initial report is overdue; annual updates due, received and received "
-        "on time per year covered, and the reporting rate. Counts every report received, at its first "
-        "version's date."
+        "on time per year covered, and the reporting rate over the reports whose status is known. A report "
+        "missing but due before the day from which ISU's records are complete is not recorded, not overdue. "
+        "Counts every report received, at its first version's date."
     )
 
     def add_arguments(self, parser):
@@ -50,6 +51,13 @@ class Command(BaseCommand):
             self._annual(counts["annual"], "  ")
         recorded = data["recorded"]
         self.stdout.write("")
+        if data["complete_from"]:
+            self.stdout.write(
+                _("ISU's records of reports received are complete from %(day)s.")
+                % {"day": data["complete_from"].isoformat()}
+            )
+        else:
+            self.stdout.write(_("ISU has not set a date from which its records are complete."))
         self.stdout.write(
             _(
                 "Counts only the reports recorded in this system: %(reports)s received by this date, "
@@ -65,6 +73,7 @@ class Command(BaseCommand):
             (_("on time"), "submitted_on_time"),
             (_("late"), "submitted_late"),
             (_("overdue"), "overdue"),
+            (_("not recorded"), "not_recorded"),
         ):
             self.stdout.write(f"{indent}  {label:<16} {initial[key]:>5}" + _of_sample(initial, key))
         if initial["overdue_states"]:
@@ -77,10 +86,14 @@ class Command(BaseCommand):
         if not annual:
             self.stdout.write(f"{indent}  " + _("none due by this date"))
             return
-        header = (_("year"), _("due"), _("received"), _("on time"), _("rate"))
-        self.stdout.write(f"{indent}  {header[0]:<6} {header[1]:>6} {header[2]:>9} {header[3]:>8} {header[4]:>6}")
+        header = (_("year"), _("due"), _("received"), _("on time"), _("not recorded"), _("rate"))
+        self.stdout.write(
+            f"{indent}  {header[0]:<6} {header[1]:>6} {header[2]:>9} {header[3]:>8} {header[4]:>13} {header[5]:>6}"
+        )
         for year, counts in annual.items():
+            # The rate is over the reports whose status is known; none known: insufficient data, not 0%.
+            rate = f"{counts['rate']:>6.0%}" if counts["rate"] is not None else f"{_('insufficient data'):>6}"
             self.stdout.write(
                 f"{indent}  {year:<6} {counts['due']:>6} {counts['submitted']:>9} {counts['on_time']:>8} "
-                f"{counts['rate']:>6.0%}" + _of_sample(counts, "submitted")
+                f"{counts['not_recorded']:>13} {rate}" + _of_sample(counts, "submitted")
             )
