@@ -18,7 +18,7 @@ from article6.reporting import charts as reporting_charts
 TEMPLATES = Path(__file__).resolve().parent.parent / "article6" / "templates"
 
 
-def test_favicon_is_served(client):
+def test_favicon_is_served(client, db):
     response = client.get("/favicon.ico")
     assert response.status_code == 200
     assert response["Content-Type"] in ("image/x-icon", "image/vnd.microsoft.icon")
