@@ -153,6 +153,9 @@ LANGUAGES = [
     ("ru", _("Russian")),
 ]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+# Dates are shown in one format per language: the long form ("30 April 2027") in English,
+# the language's own long form elsewhere (article6/formats/).
+FORMAT_MODULE_PATH = ["article6.formats"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "UTC"
@@ -179,8 +182,15 @@ STATICFILES_DIRS = [
     ("vendor/vega-lite", NODE_MODULES / "vega-lite" / "build"),
     ("vendor/vega-embed", NODE_MODULES / "vega-embed" / "build"),
     ("vendor/vega-interpreter", NODE_MODULES / "vega-interpreter" / "build"),
+    # One type family for the six languages, self-hosted (no font service): Noto Sans for Latin
+    # and Cyrillic, Noto Sans Arabic and Noto Sans SC for those scripts.
+    ("vendor/fonts/noto-sans", NODE_MODULES / "@fontsource" / "noto-sans"),
+    ("vendor/fonts/noto-sans-arabic", NODE_MODULES / "@fontsource" / "noto-sans-arabic"),
+    ("vendor/fonts/noto-sans-sc", NODE_MODULES / "@fontsource" / "noto-sans-sc"),
 ]
 WHITENOISE_USE_FINDERS = True
+# Files browsers ask for at the site's root (/favicon.ico), served as they are.
+WHITENOISE_ROOT = PACKAGE_DIR / "webroot"
 
 # --- Accounts (django-allauth): sign-in by e-mail, accounts by invitation only ----------
 ACCOUNT_LOGIN_METHODS = {"email"}

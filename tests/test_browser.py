@@ -40,6 +40,8 @@ def test_home_to_a_state_profile(site, page):
 
 def test_as_of_date_picker_recomputes_the_figures(site, page):
     page.goto(site + "/")
+    # The date picker sits behind the "as of" chip's change link, under the menu.
+    page.get_by_test_id("as-of-change").click()
     page.get_by_label("As of").fill("2018-11-12")
     page.get_by_role("button", name="Show").click()
     page.wait_for_url("**as_of=2018-11-12**")

@@ -5,8 +5,12 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
+from article6.chart_theme import CIVIDIS, nice_top, themed
+
 SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
-KIND_COLOURS = {"needed": "#6c757d", "pledged": "#9ec5fe", "committed": "#0d6efd", "disbursed": "#146c43"}
+# Amounts: steps of cividis, from what is needed (lightest) to what was disbursed (darkest).
+KIND_COLOURS = {"needed": CIVIDIS[4], "pledged": CIVIDIS[3], "committed": CIVIDIS[1], "disbursed": CIVIDIS[0]}
+GAP_COLOUR = CIVIDIS[4]
 
 
 def _kind_label(kind: str) -> str:
@@ -27,25 +31,40 @@ def by_year(table) -> dict:
         for kind, amount in kinds.items()
     ]
     labels = [_kind_label(k) for k in KIND_COLOURS]
-    return {
-        "$schema": SCHEMA,
-        "description": _("Needed, pledged, committed and disbursed per year, in US dollars"),
-        "width": "container",
-        "height": 260,
-        "data": {"values": values},
-        "mark": {"type": "bar", "tooltip": True},
-        "encoding": {
-            "x": {"field": "year", "type": "ordinal", "title": _("Year")},
-            "xOffset": {"field": "kind", "sort": labels},
-            "y": {"field": "usd", "type": "quantitative", "title": _("US dollars"), "axis": {"format": "~s"}},
-            "color": {
-                "field": "kind",
-                "title": None,
-                "sort": labels,
-                "scale": {"domain": labels, "range": list(KIND_COLOURS.values())},
+    # The axis is as tall as the tallest bar, rounded up: no bar runs past its top.
+    top = nice_top(max((v["usd"] for v in values), default=0))
+    return themed(
+        {
+            "$schema": SCHEMA,
+            "description": _("Needed, pledged, committed and disbursed per year, in US dollars"),
+            "width": "container",
+            "height": 260,
+            "data": {"values": values},
+            "mark": {"type": "bar", "tooltip": True},
+            "encoding": {
+                "x": {"field": "year", "type": "ordinal", "title": _("Year")},
+                "xOffset": {"field": "kind", "sort": labels},
+                "y": {
+                    "field": "usd",
+                    "type": "quantitative",
+                    "title": _("US dollars"),
+                    "axis": {"format": ",.0f"},
+                    "scale": {"domain": [0, top], "nice": False, "zero": True},
+                },
+                "color": {
+                    "field": "kind",
+                    "title": None,
+                    "sort": labels,
+                    "scale": {"domain": labels, "range": list(KIND_COLOURS.values())},
+                },
+                "tooltip": [
+                    {"field": "year", "title": _("Year")},
+                    {"field": "kind", "title": _("Amount")},
+                    {"field": "usd", "title": _("US dollars"), "format": ",.0f"},
+                ],
             },
-        },
-    }
+        }
+    )
 
 
 def gap_by_state(table, limit: int = 15) -> dict:
@@ -55,26 +74,38 @@ def gap_by_state(table, limit: int = 15) -> dict:
     for state, kinds in top:
         values.append({"state": state, "kind": _kind_label("committed"), "usd": float(kinds["committed"])})
         values.append({"state": state, "kind": _kind_label("gap"), "usd": float(kinds["gap"])})
-    return {
-        "$schema": SCHEMA,
-        "description": _("Committed and still missing, per State, in US dollars"),
-        "width": "container",
-        "height": {"step": 22},
-        "data": {"values": values},
-        "mark": {"type": "bar", "tooltip": True},
-        "encoding": {
-            "y": {"field": "state", "type": "nominal", "title": None, "sort": [s for s, _k in top]},
-            "x": {
-                "field": "usd",
-                "type": "quantitative",
-                "stack": "zero",
-                "title": _("US dollars"),
-                "axis": {"format": "~s"},
+    axis_top = nice_top(max((float(k["committed"]) + float(k["gap"]) for _s, k in top), default=0))
+    return themed(
+        {
+            "$schema": SCHEMA,
+            "description": _("Committed and still missing, per State, in US dollars"),
+            "width": "container",
+            "height": {"step": 22},
+            "data": {"values": values},
+            "mark": {"type": "bar", "tooltip": True},
+            "encoding": {
+                "y": {"field": "state", "type": "nominal", "title": None, "sort": [s for s, _k in top]},
+                "x": {
+                    "field": "usd",
+                    "type": "quantitative",
+                    "stack": "zero",
+                    "title": _("US dollars"),
+                    "axis": {"format": "~s"},
+                    "scale": {"domain": [0, axis_top], "nice": False, "zero": True},
+                },
+                "color": {
+                    "field": "kind",
+                    "title": None,
+                    "scale": {
+                        "domain": [_kind_label("committed"), _kind_label("gap")],
+                        "range": [KIND_COLOURS["committed"], GAP_COLOUR],
+                    },
+                },
+                "tooltip": [
+                    {"field": "state", "title": _("State")},
+                    {"field": "kind", "title": _("Amount")},
+                    {"field": "usd", "title": _("US dollars"), "format": ",.0f"},
+                ],
             },
-            "color": {
-                "field": "kind",
-                "title": None,
-                "scale": {"domain": [_kind_label("committed"), _kind_label("gap")], "range": ["#0d6efd", "#dc3545"]},
-            },
-        },
-    }
+        }
+    )

@@ -6,9 +6,11 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from article6.reporting import rules
+from article6.chart_theme import CIVIDIS, themed
 
 SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
-RECEIVED_COLOUR, ON_TIME_COLOUR = "#0d6efd", "#146c43"
+# Rates: two steps of cividis, light bars for "received", a dark line for "on time".
+RECEIVED_COLOUR, ON_TIME_COLOUR = CIVIDIS[3], CIVIDIS[0]
 PERCENT_AXIS = {"format": ".0%"}
 RATE_SCALE = {"domain": [0, 1]}
 
@@ -40,38 +42,40 @@ def annual_rate(annual: dict[str, dict]) -> dict:
         {"field": "not_recorded", "title": _("Not recorded")},
     ]
     colour = {"domain": [received, on_time], "range": [RECEIVED_COLOUR, ON_TIME_COLOUR]}
-    return {
-        "$schema": SCHEMA,
-        "description": _("Share of the annual updates due that were received, and received on time, per year"),
-        "width": "container",
-        "height": 260,
-        "data": {"values": values},
-        "encoding": {"x": x},
-        "layer": [
-            {
-                "mark": {"type": "bar", "tooltip": True},
-                "encoding": {
-                    "y": {
-                        "field": "rate",
-                        "type": "quantitative",
-                        "title": _("Share of reports due"),
-                        "axis": PERCENT_AXIS,
-                        "scale": RATE_SCALE,
+    return themed(
+        {
+            "$schema": SCHEMA,
+            "description": _("Share of the annual updates due that were received, and received on time, per year"),
+            "width": "container",
+            "height": 260,
+            "data": {"values": values},
+            "encoding": {"x": x},
+            "layer": [
+                {
+                    "mark": {"type": "bar", "tooltip": True},
+                    "encoding": {
+                        "y": {
+                            "field": "rate",
+                            "type": "quantitative",
+                            "title": _("Share of reports due"),
+                            "axis": PERCENT_AXIS,
+                            "scale": RATE_SCALE,
+                        },
+                        "color": {"datum": received, "title": None, "scale": colour},
+                        "tooltip": [*tooltip, {"field": "rate", "title": received, "format": ".0%"}],
                     },
-                    "color": {"datum": received, "title": None, "scale": colour},
-                    "tooltip": [*tooltip, {"field": "rate", "title": received, "format": ".0%"}],
                 },
-            },
-            {
-                "mark": {"type": "line", "point": True, "tooltip": True},
-                "encoding": {
-                    "y": {"field": "on_time_rate", "type": "quantitative", "scale": RATE_SCALE},
-                    "color": {"datum": on_time},
-                    "tooltip": [*tooltip, {"field": "on_time_rate", "title": on_time, "format": ".0%"}],
+                {
+                    "mark": {"type": "line", "point": True, "tooltip": True},
+                    "encoding": {
+                        "y": {"field": "on_time_rate", "type": "quantitative", "scale": RATE_SCALE},
+                        "color": {"datum": on_time},
+                        "tooltip": [*tooltip, {"field": "on_time_rate", "title": on_time, "format": ".0%"}],
+                    },
                 },
-            },
-        ],
-    }
+            ],
+        }
+    )
 
 
 def rate_by_region(by_region: dict[str, dict], labels: dict[str, str]) -> dict:
@@ -81,22 +85,24 @@ def rate_by_region(by_region: dict[str, dict], labels: dict[str, str]) -> dict:
         for region, figures in by_region.items()
         for year, counts in figures["annual"].items()
     ]
-    return {
-        "$schema": SCHEMA,
-        "description": _("Share of the annual updates due that were received, per region and year"),
-        "width": "container",
-        "height": 260,
-        "data": {"values": values},
-        "mark": {"type": "line", "point": True, "tooltip": True},
-        "encoding": {
-            "x": {"field": "year", "type": "ordinal", "title": _("Year covered")},
-            "y": {
-                "field": "rate",
-                "type": "quantitative",
-                "title": _("Share of reports due"),
-                "axis": PERCENT_AXIS,
-                "scale": RATE_SCALE,
+    return themed(
+        {
+            "$schema": SCHEMA,
+            "description": _("Share of the annual updates due that were received, per region and year"),
+            "width": "container",
+            "height": 260,
+            "data": {"values": values},
+            "mark": {"type": "line", "point": True, "tooltip": True},
+            "encoding": {
+                "x": {"field": "year", "type": "ordinal", "title": _("Year covered")},
+                "y": {
+                    "field": "rate",
+                    "type": "quantitative",
+                    "title": _("Share of reports due"),
+                    "axis": PERCENT_AXIS,
+                    "scale": RATE_SCALE,
+                },
+                "color": {"field": "region", "type": "nominal", "title": _("Region")},
             },
-            "color": {"field": "region", "type": "nominal", "title": _("Region")},
-        },
-    }
+        }
+    )

@@ -221,7 +221,7 @@ def _period(kind: str, year: int | None) -> str:
 
 
 def _day(day) -> str:
-    return date_format(day, "j F Y")
+    return date_format(day, "DATE_FORMAT")
 
 
 def not_owed_reason(state, kind: str, year: int | None) -> str | None:

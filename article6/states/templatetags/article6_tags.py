@@ -53,7 +53,7 @@ def query(context, **changes):
 
 
 @register.filter
-def as_time(day: dt.date | None, fmt: str = "j F Y"):
+def as_time(day: dt.date | None, fmt: str = "DATE_FORMAT"):
     """A date readable by people ("1 November 2010") inside <time datetime="2010-11-01">."""
     if not day:
         return format_html(
