@@ -178,6 +178,8 @@ STATICFILES_DIRS = [
     ("vendor/vega-lite", NODE_MODULES / "vega-lite" / "build"),
     ("vendor/vega-embed", NODE_MODULES / "vega-embed" / "build"),
     ("vendor/vega-interpreter", NODE_MODULES / "vega-interpreter" / "build"),
+    # Searchable lists (e.g. among 190 States) in the forms: static/js/forms.js.
+    ("vendor/tom-select", NODE_MODULES / "tom-select" / "dist"),
 ]
 WHITENOISE_USE_FINDERS = True
 
