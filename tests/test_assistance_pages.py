@@ -26,7 +26,12 @@ NEED = {
     "currency": "usd",
     "start_year": "2026",
     "end_year": "2027",
-    "yearly": "2026: 60000\n2027: 40000",
+    "yearly-TOTAL_FORMS": "10",
+    "yearly-INITIAL_FORMS": "0",
+    "yearly-0-year": "2026",
+    "yearly-0-amount": "60000",
+    "yearly-1-year": "2027",
+    "yearly-1-amount": "40000",
     "national_plan": "National strategy 2021-2030",
     "national_resources": "15000",
     "national_resources_currency": "USD",
@@ -64,7 +69,7 @@ def test_a_focal_point_files_a_need_and_it_is_listed(client, people, lao):
 
 
 def test_yearly_amounts_must_add_up_and_nothing_is_written(client, people):
-    response = file_need(client, people["lao_focal_point"], yearly="2026: 60000\n2027: 10000")
+    response = file_need(client, people["lao_focal_point"], **{"yearly-1-amount": "10000"})
     assert response.status_code == 200
     assert "add up to 70000" in response.content.decode()
     assert not Need.objects.exists()
@@ -73,10 +78,12 @@ def test_yearly_amounts_must_add_up_and_nothing_is_written(client, people):
 @pytest.mark.parametrize(
     ("changes", "field", "message"),
     [
-        ({"currency": "XYZ"}, "currency", "is not an ISO 4217 currency code"),
+        ({"currency": "XYZ"}, "currency", "Select a valid choice. XYZ is not one of the available choices."),
         ({"end_year": "2025"}, "end_year", "The period ends before it starts."),
-        ({"amount": "", "yearly": ""}, "amount", "A financial need states the amount needed."),
-        ({"yearly": "twenty"}, "yearly", "Line 1: write a year and an amount"),
+        ({"amount": "", "yearly-0-amount": "", "yearly-1-amount": ""}, "amount", "A financial need states the amount"),
+        ({"yearly-1-amount": "twenty"}, "yearly-1-amount", "Enter a number."),
+        ({"yearly-1-year": "2026"}, "yearly", "Row 2: 2026 is given already in row 1."),
+        ({"yearly-1-year": ""}, "yearly-1-year", "Give the year of this amount."),
     ],
 )
 def test_bad_input_is_named_field_by_field(client, people, changes, field, message):
