@@ -187,6 +187,8 @@ STATICFILES_DIRS = [
     ("vendor/fonts/noto-sans", NODE_MODULES / "@fontsource" / "noto-sans"),
     ("vendor/fonts/noto-sans-arabic", NODE_MODULES / "@fontsource" / "noto-sans-arabic"),
     ("vendor/fonts/noto-sans-sc", NODE_MODULES / "@fontsource" / "noto-sans-sc"),
+    # Searchable lists (e.g. among 190 States) in the forms: static/js/forms.js.
+    ("vendor/tom-select", NODE_MODULES / "tom-select" / "dist"),
 ]
 WHITENOISE_USE_FINDERS = True
 # Files browsers ask for at the site's root (/favicon.ico), served as they are.

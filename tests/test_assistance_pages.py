@@ -4,6 +4,9 @@ confirms what it received, and the Funding page and the donor's view add it all 
 Only a State's own focal points file its needs; only a provider's own focal points
 speak for it; what is restricted stays with the parties named."""
 
+import csv
+import io
+from html import unescape
 from decimal import Decimal
 
 import pytest
@@ -26,7 +29,12 @@ NEED = {
     "currency": "usd",
     "start_year": "2026",
     "end_year": "2027",
-    "yearly": "2026: 60000\n2027: 40000",
+    "yearly-TOTAL_FORMS": "10",
+    "yearly-INITIAL_FORMS": "0",
+    "yearly-0-year": "2026",
+    "yearly-0-amount": "60000",
+    "yearly-1-year": "2027",
+    "yearly-1-amount": "40000",
     "national_plan": "National strategy 2021-2030",
     "national_resources": "15000",
     "national_resources_currency": "USD",
@@ -64,7 +72,7 @@ def test_a_focal_point_files_a_need_and_it_is_listed(client, people, lao):
 
 
 def test_yearly_amounts_must_add_up_and_nothing_is_written(client, people):
-    response = file_need(client, people["lao_focal_point"], yearly="2026: 60000\n2027: 10000")
+    response = file_need(client, people["lao_focal_point"], **{"yearly-1-amount": "10000"})
     assert response.status_code == 200
     assert "add up to 70000" in response.content.decode()
     assert not Need.objects.exists()
@@ -73,10 +81,12 @@ def test_yearly_amounts_must_add_up_and_nothing_is_written(client, people):
 @pytest.mark.parametrize(
     ("changes", "field", "message"),
     [
-        ({"currency": "XYZ"}, "currency", "is not an ISO 4217 currency code"),
+        ({"currency": "XYZ"}, "currency", "Select a valid choice. XYZ is not one of the available choices."),
         ({"end_year": "2025"}, "end_year", "The period ends before it starts."),
-        ({"amount": "", "yearly": ""}, "amount", "A financial need states the amount needed."),
-        ({"yearly": "twenty"}, "yearly", "Line 1: write a year and an amount"),
+        ({"amount": "", "yearly-0-amount": "", "yearly-1-amount": ""}, "amount", "A financial need states the amount"),
+        ({"yearly-1-amount": "twenty"}, "yearly-1-amount", "Enter a number."),
+        ({"yearly-1-year": "2026"}, "yearly", "Row 2: 2026 is given already in row 1."),
+        ({"yearly-1-year": ""}, "yearly-1-year", "Give the year of this amount."),
     ],
 )
 def test_bad_input_is_named_field_by_field(client, people, changes, field, message):
@@ -286,3 +296,95 @@ def test_a_needs_history_shows_who_changed_what(client, people):
     assert "status rolled up from the commitments" in history  # and why the status changed
     client.force_login(people["lebanon_focal_point"])
     assert client.get(reverse("assistance:history", args=["need", need.pk])).status_code == 403
+
+
+# --- Finding things in the lists -----------------------------------------------------------
+
+
+def listed_needs(client, params=None) -> set[str]:
+    import re
+
+    page = client.get(reverse("assistance:needs"), params or {}).content.decode()
+    return set(re.findall(r'data-need="(\d+)"', page))
+
+
+def test_the_needs_list_shows_unmet_needs_by_default(client, people):
+    """A need partly covered still has a gap: "open" alone left it out."""
+    file_need(client, people["lao_focal_point"], title="Partly covered")
+    file_need(client, people["lao_focal_point"], title="Covered")
+    file_need(client, people["lao_focal_point"], title="Open")
+    partly, covered, still_open = (Need.objects.get(title=t) for t in ("Partly covered", "Covered", "Open"))
+    record_commitment(client, people["norway_partner"], partly)
+    record_commitment(client, people["norway_partner"], covered, amounts="committed 2026 60000\ncommitted 2027 40000")
+    covered.refresh_from_db()
+    assert covered.status == "covered"
+    client.logout()
+    unmet = {str(partly.pk), str(still_open.pk)}
+    assert listed_needs(client) == unmet
+    assert listed_needs(client, {"status": "unmet"}) == unmet
+    assert listed_needs(client, {"status": "open"}) == {str(still_open.pk)}
+    assert listed_needs(client, {"status": ""}) == unmet | {str(covered.pk)}  # "All statuses"
+    page = client.get(reverse("assistance:needs")).content.decode()
+    assert '<option value="unmet" selected>unmet (open or partly covered)</option>' in page
+    # Its CSV lists what the page lists, and the API takes the same value.
+    assert f"{reverse('assistance:export_needs', args=['csv'])}?status=unmet" in page
+    export = client.get(reverse("assistance:export_needs", args=["csv"]), {"status": "unmet"}).content.decode()
+    assert {row["id"] for row in csv.DictReader(io.StringIO(export))} == unmet
+    api = client.get("/api/v1/needs", {"status": "unmet"}).json()["items"]
+    assert {str(item["id"]) for item in api} == unmet
+
+
+def test_funding_filters_by_region_and_by_states_named(client, people):
+    lbn = State.objects.get(iso3="LBN")
+    file_need(client, people["lao_focal_point"])
+    file_need(client, people["lebanon_focal_point"], state=lbn.pk, title="Lebanon's need")
+    client.logout()
+
+    def states(params):
+        import re
+
+        page = client.get(reverse("assistance:funding"), params).content.decode()
+        return set(re.findall(r'<tr data-state="(\w+)">', page)), page
+
+    assert states({})[0] == {"LAO", "LBN"}
+    assert states({"region": "Asia"})[0] == {"LAO"}
+    assert states({"state": ["LAO", "LBN"]})[0] == {"LAO", "LBN"}
+    assert states({"state": ["LBN"]})[0] == {"LBN"}
+    found, page = states({})
+    # The State filter is a searchable list of names; the tables name the States.
+    select = page[page.index('<select name="state"') : page.index("</select>", page.index('<select name="state"'))]
+    assert "multiple" in select and "data-searchable" in select
+    assert '<option value="LAO">Lao People&#x27;s Democratic Republic</option>' in select
+    row = unescape(text(element(page, "funding-states")))
+    assert "Lao People's Democratic Republic LAO 100,000" in row and "Lebanon LBN" in row
+    gap = unescape(text(element(page, "gap")))
+    assert gap.startswith("Lao People's Democratic Republic LAO clearance 2026") or "Lebanon LBN clearance" in gap
+    # The export and the API take the same States.
+    export = client.get(reverse("assistance:export_gap", args=["csv"]), {"state": ["LBN"], "region": "Middle East"})
+    assert export.status_code == 200, export.content
+    assert {row["state"] for row in csv.DictReader(io.StringIO(export.content.decode()))} == {"LBN"}
+    api = client.get("/api/v1/funding/gap", {"state": ["LAO", "LBN"]}).json()["items"]
+    assert {item["state"] for item in api} == {"LAO", "LBN"}
+
+
+def test_a_visitor_is_never_linked_to_a_match(client, people):
+    """The need page and its suggestions linked visitors to /matches/N/, which asks them to sign in."""
+    from article6.assistance.models import Match
+
+    file_need(client, people["lao_focal_point"])
+    need = Need.objects.get()
+    publish_offer(client, people["norway_partner"])
+    match = Match.objects.create(need=need, offer=Offer.objects.get(), score=0.9, proposed_by=people["coordinator"])
+    link = f'href="{reverse("assistance:match", args=[match.pk])}"'
+    client.force_login(people["coordinator"])
+    assert link in client.get(reverse("assistance:need_suggestions", args=[need.pk])).content.decode()
+    assert link in client.get(need.get_absolute_url()).content.decode()
+    for role in ("anonymous", "no_role"):
+        client.logout()
+        if people[role]:
+            client.force_login(people[role])
+        for url in (need.get_absolute_url(), reverse("assistance:need_suggestions", args=[need.pk])):
+            page = client.get(url).content.decode()
+            assert "/matches/" not in page, (role, url)
+        page = client.get(need.get_absolute_url()).content.decode()
+        assert "No match proposed yet." not in page, role  # nor told something it cannot know

@@ -36,13 +36,6 @@ class InvitationForm(forms.ModelForm):
             "thematic_area": _("For a coordinator."),
         }
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            field.widget.attrs.setdefault(
-                "class", "form-select" if isinstance(field.widget, forms.Select) else "form-control"
-            )
-
     def clean_email(self):
         return normalise_email(self.cleaned_data["email"])
 
@@ -59,8 +52,6 @@ class AcceptInvitationForm(forms.Form):
     def __init__(self, *args, invitation: Invitation, **kwargs):
         super().__init__(*args, **kwargs)
         self.invitation = invitation
-        for field in self.fields.values():
-            field.widget.attrs.setdefault("class", "form-control")
 
     def clean(self):
         data = super().clean()
@@ -79,11 +70,6 @@ class AcceptInvitationForm(forms.Form):
 class ApiTokenForm(forms.Form):
     name = forms.CharField(label=_("What the token is for"), max_length=100)
     scope = forms.ChoiceField(label=_("Scope"), choices=TokenScope.choices, initial=TokenScope.READ)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["name"].widget.attrs["class"] = "form-control"
-        self.fields["scope"].widget.attrs["class"] = "form-select"
 
     def issue(self, user) -> tuple[ApiToken, str]:
         return ApiToken.issue(user, self.cleaned_data["name"], self.cleaned_data["scope"])

@@ -58,6 +58,10 @@ def _provider_key(value: str) -> str:
 ProviderKey = Annotated[str, AfterValidator(_provider_key)]
 Year = Annotated[int, Field(ge=FIRST_YEAR, le=LAST_YEAR)]
 RegionName = Literal[tuple(Region.values)]  # type: ignore[valid-type]
+#: Needs still asked for: open, or partly covered (a gap remains), as the reader sees them.
+UNMET = "unmet"
+UNMET_STATUSES = (NeedStatus.OPEN, NeedStatus.PARTLY_COVERED)
+NeedStatusFilter = Literal[(UNMET, *NeedStatus.values)]  # type: ignore[valid-type]
 
 
 def _state(code: str, parameter: str) -> State:
@@ -89,7 +93,9 @@ class NeedFilters(Schema):
     state: Iso3 | None = Field(None, description="Only needs of this State (ISO3 code, any case).")
     pillar: Pillar | None = None
     modality: Modality | None = None
-    status: NeedStatus | None = None
+    status: NeedStatusFilter | None = Field(
+        None, description="Only needs of this status; `unmet`: open or partly covered (the Needs page's default)."
+    )
     priority: Priority | None = None
     urgent: bool | None = Field(None, description="true: only needs asking for emergency assistance (Art. 6(6)).")
     region: RegionName | None = Field(None, description="Only needs of States of this region.")
@@ -103,7 +109,9 @@ class NeedFilters(Schema):
             needs = needs.filter(pillar=self.pillar)
         if self.modality:
             needs = needs.filter(modality=self.modality)
-        if self.status:
+        if self.status == UNMET:
+            needs = needs.filter(viewer_status__in=UNMET_STATUSES)
+        elif self.status:
             needs = needs.filter(viewer_status=self.status)  # the status as the caller sees it
         if self.priority:
             needs = needs.filter(priority=self.priority)
@@ -187,17 +195,43 @@ class CommitmentFilters(Schema):
 class GapFilters(Schema):
     """The filters of the gap table (the Funding page)."""
 
-    state: Iso3 | None = Field(None, description="Only this State (ISO3 code).")
+    state: list[Iso3] | None = Field(None, description="Only these States (ISO3 codes; the parameter repeated).")
+    region: RegionName | None = Field(None, description="Only States of this region.")
     year: Year | None = None
     pillar: Pillar | None = None
 
     def rows(self, user) -> list:
-        # One query more with `state`.
+        # One query more with `state`, one with `region`.
+        rows = queries.gap(user, year=self.year, pillar=self.pillar)
         if self.state:
-            _state(self.state, "state")
-        return queries.gap(user, state=self.state, year=self.year, pillar=self.pillar)
+            codes = set(self.state)
+            known = set(State.objects.filter(iso3__in=codes).values_list("iso3", flat=True))
+            for code in sorted(codes - known):
+                raise UnknownValue("state", _("No State has the ISO3 code “%(code)s”.") % {"code": code})
+            rows = [r for r in rows if r.state in codes]
+        if self.region:
+            in_region = set(State.objects.filter(region=self.region).values_list("iso3", flat=True))
+            rows = [r for r in rows if r.state in in_region]
+        return rows
 
 
 def given(filters: Schema) -> dict[str, Any]:
     """The filters given, as text (for the exports' "About" sheet)."""
-    return {name: str(value) for name, value in filters.model_dump(mode="json", exclude_none=True).items()}
+    return {
+        name: ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+        for name, value in filters.model_dump(mode="json", exclude_none=True).items()
+    }
+
+
+def parameters(schema: type[Schema], query) -> dict[str, Any]:
+    """The GET parameters a filter class reads (others are ignored): a list for a filter
+    that takes several values (the parameter repeated), else the last value given."""
+    result: dict[str, Any] = {}
+    for name, field in schema.model_fields.items():
+        if name not in query:
+            continue
+        values = [value for value in query.getlist(name) if value != ""]  # empty: not filtered on
+        if values:
+            several = "list" in repr(field.annotation)
+            result[name] = values if several else values[-1]
+    return result

@@ -3,16 +3,18 @@ are limited to those they speak for; the services check again on save."""
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.formats import get_format, number_format
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from pydantic import ValidationError as Refused
 
 from article6.accounts.models import RoleKind
 from article6.accounts.permissions import is_isu, provider_choices, roles_of
-from article6.assistance.filters import CommitmentFilters, GapFilters, NeedFilters, OfferFilters, UnknownValue
+from article6.assistance.filters import UNMET, CommitmentFilters, GapFilters, NeedFilters, OfferFilters, UnknownValue
 from article6.assistance.models import (
     FIRST_YEAR,
     LAST_YEAR,
@@ -42,42 +44,186 @@ LANGUAGE_CHOICES = [
 MAX_YEARS = 10
 
 
-def parse_yearly(text: str) -> dict[int, Decimal]:
-    """Yearly amounts written one per line as "2026: 150000" (or "2026 150000")."""
-    result: dict[int, Decimal] = {}
-    for number, line in enumerate(text.splitlines(), start=1):
-        line = line.strip()
-        if not line:
-            continue
-        parts = line.replace(":", " ").replace("=", " ").split()
+# --- Amounts and currencies ----------------------------------------------------------------
+
+
+def parse_amount(text: str) -> str:
+    """An amount as typed in the reader's language ("500,000" in English, "500 000" or
+    "500 000,50" in French, "500.000" in German), written with a dot for Decimal. Django's
+    localized parsing groups only when USE_THOUSAND_SEPARATOR is on, which would also
+    group every year shown on the site ("2,026"); so the locale's own separators are read
+    here, as Django's sanitize_separators reads them."""
+    decimal = get_format("DECIMAL_SEPARATOR")
+    thousand = get_format("THOUSAND_SEPARATOR")
+    value = "".join(str(text).split())  # any space, no-break spaces included, groups digits
+    if thousand.strip() and thousand != decimal:
+        value = value.replace(thousand, "")
+    if decimal != ".":
+        if "." in value and decimal not in value and thousand.strip() != ".":
+            return value  # a dot as written by a machine or in English: read as such
+        value = value.replace(decimal, ".")
+    return value
+
+
+class AmountInput(forms.TextInput):
+    """An amount in the reader's language, digits grouped ("500,000"); the numeric keypad on phones."""
+
+    input_type = "text"
+
+    def __init__(self, attrs=None):
+        super().__init__({"inputmode": "decimal", "autocomplete": "off", **(attrs or {})})
+
+    def format_value(self, value):
+        if value in (None, ""):
+            return None
         try:
-            year, amount = int(parts[0]), Decimal(parts[1].replace(",", ""))
-        except (IndexError, ValueError, ArithmeticError):
-            raise ValidationError(
-                _("Line %(line)d: write a year and an amount, like “2026: 150000”.") % {"line": number}
-            ) from None
-        if not FIRST_YEAR <= year <= LAST_YEAR or amount < 0:
-            raise ValidationError(_("Line %(line)d: the year or the amount is out of range.") % {"line": number})
-        if year in result:
-            raise ValidationError(_("Line %(line)d: %(year)d is given twice.") % {"line": number, "year": year})
-        result[year] = amount
-    return result
+            number = Decimal(value)
+        except (InvalidOperation, TypeError, ValueError):
+            return str(value)  # what was typed, shown back with its error
+        places = 0 if number == number.to_integral_value() else 2
+        return number_format(number, decimal_pos=places, use_l10n=True, force_grouping=True)
+
+
+class AmountField(forms.DecimalField):
+    """A DecimalField that reads the locale's grouping and decimal separator."""
+
+    widget = AmountInput
+
+    def to_python(self, value):
+        if isinstance(value, str) and value.strip():
+            value = parse_amount(value)
+        return super().to_python(value)
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        for key in ("step", "min", "max"):  # a text input: the range is checked on the server
+            attrs.pop(key, None)
+        return attrs
+
+
+def currency_choices() -> list[tuple[str, str]]:
+    """ISO 4217 codes (the IATI Currency list, the one donors report in), by code."""
+    from article6.assistance.codelists import codelist
+
+    codes = sorted((c for c in codelist("Currency").values() if not c.withdrawn), key=lambda c: c.code)
+    return [("", "—"), *((c.code, f"{c.code} · {c.name}") for c in codes)]
+
+
+class CurrencyField(forms.ChoiceField):
+    """A currency from the ISO 4217 list; a code typed in small letters is read in capitals."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("choices", currency_choices)
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        return super().to_python(value).strip().upper()
+
+
+def money_formfield(model_field, **kwargs):
+    """Form fields of the assistance forms: amounts in the reader's language, currencies
+    from the list, addresses typed without a scheme taken as https."""
+    from django.db import models
+
+    if isinstance(model_field, models.DecimalField):
+        kwargs["form_class"] = AmountField
+    if model_field.name.endswith("currency") and isinstance(model_field, models.CharField):
+        return CurrencyField(
+            label=capfirst(model_field.verbose_name),
+            required=not model_field.blank,
+            help_text=model_field.help_text,
+        )
+    return https_formfield(model_field, **kwargs)
+
+
+# --- Amounts per year: rows of a small table ------------------------------------------------
+
+
+class YearAmountForm(forms.Form):
+    """One row: a year and the amount needed in it (both blank: the row is left out)."""
+
+    year = forms.IntegerField(
+        label=_("Year"),
+        required=False,
+        min_value=FIRST_YEAR,
+        max_value=LAST_YEAR,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "maxlength": 4, "size": 5}),
+    )
+    amount = AmountField(label=_("Amount"), required=False, max_digits=18, decimal_places=2, min_value=0)
+
+    def clean(self):
+        data = super().clean()
+        year, amount = data.get("year"), data.get("amount")
+        if year is None and amount is not None and "year" not in self.errors:
+            self.add_error("year", _("Give the year of this amount."))
+        if amount is None and year is not None and "amount" not in self.errors:
+            self.add_error("amount", _("Give the amount of this year."))
+        return data
+
+
+class BaseYearlyFormSet(forms.BaseFormSet):
+    label = _("Amounts per year")
+    help_text = _("For a multi-year need, a row a year; they add up to the amount needed. Empty rows are left out.")
+
+    def clean(self):
+        seen: dict[int, int] = {}
+        for number, row in enumerate(self.forms, start=1):
+            year = row.cleaned_data.get("year") if hasattr(row, "cleaned_data") else None
+            if year is None:
+                continue
+            if year in seen:
+                raise ValidationError(
+                    _("Row %(row)d: %(year)d is given already in row %(first)d.")
+                    % {"row": number, "year": year, "first": seen[year]}
+                )
+            seen[year] = number
+
+    def amounts(self) -> dict[int, Decimal]:
+        """{year: amount} of the rows filled in (after is_valid)."""
+        rows = (row.cleaned_data for row in self.forms if getattr(row, "cleaned_data", None))
+        return {r["year"]: r["amount"] for r in rows if r.get("year") is not None and r.get("amount") is not None}
+
+    def refuse(self, errors) -> None:
+        """Errors the service finds in the amounts per year, shown with the rows."""
+        self.non_form_errors()  # computed first, then added to
+        self._non_form_errors.extend(errors if isinstance(errors, list) else [errors])
+
+
+def yearly_rows(data, need) -> BaseYearlyFormSet:
+    """All MAX_YEARS rows (a need covers at most so many years), the stored ones first:
+    a form that works without script; forms.js shows the empty rows one at a time."""
+    initial = [{"year": y.year, "amount": y.amount} for y in need.yearly.all()] if need.pk else []
+    formset_class = forms.formset_factory(
+        YearAmountForm,
+        formset=BaseYearlyFormSet,
+        extra=MAX_YEARS - len(initial),
+        max_num=MAX_YEARS,
+        absolute_max=MAX_YEARS,
+        validate_max=True,
+    )
+    return formset_class(data, initial=initial, prefix="yearly")
 
 
 class NeedForm(forms.ModelForm):
-    yearly = forms.CharField(
-        label=_("Amounts per year"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("For a multi-year need, one line a year, like “2026: 150000”; they add up to the amount needed."),
-    )
     languages = forms.MultipleChoiceField(
         label=_("Working languages"), choices=LANGUAGE_CHOICES, required=False, widget=forms.CheckboxSelectMultiple
     )
 
+    fieldsets = (
+        (_("The need"), ("state", "title", "description", "pillar", "modality", "priority")),
+        (
+            _("How much, and when"),
+            ("quantity", "quantity_unit", "amount", "currency", "start_year", "end_year", "yearly"),
+        ),
+        (_("National ownership"), ("national_plan", "national_resources", "national_resources_currency")),
+        (_("Evidence and languages"), ("evidence", "evidence_url", "languages")),
+        (_("Who sees it, and its status"), ("visibility", "declared_status")),
+    )
+
     class Meta:
         model = Need
-        formfield_callback = https_formfield
+        formfield_callback = money_formfield
         fields = [
             "state",
             "title",
@@ -90,7 +236,6 @@ class NeedForm(forms.ModelForm):
             "currency",
             "start_year",
             "end_year",
-            "yearly",
             "national_plan",
             "national_resources",
             "national_resources_currency",
@@ -110,21 +255,23 @@ class NeedForm(forms.ModelForm):
         if not is_isu(user):
             own = {r.state_id for r in roles_of(user) if r.kind == RoleKind.STATE_FOCAL_POINT}
             states = states.filter(pk__in=own)
+            if len(own) == 1 and not self.instance.pk and not self.initial.get("state"):
+                self.initial["state"] = next(iter(own))  # the one State they speak for
         self.fields["state"].queryset = states
         if self.instance.pk:
             self.fields["state"].disabled = True
-            self.fields["yearly"].initial = "\n".join(f"{y.year}: {y.amount}" for y in self.instance.yearly.all())
         self.fields["description"].widget.attrs["rows"] = 4
         self.fields["evidence"].widget.attrs["rows"] = 3
+        self.yearly = yearly_rows(self.data if self.is_bound else None, self.instance)
+        self.formsets = {"yearly": self.yearly}
 
-    def clean_yearly(self):
-        return parse_yearly(self.cleaned_data.get("yearly") or "")
+    def is_valid(self) -> bool:
+        rows_valid = self.yearly.is_valid()  # both checked, so that every error shows at once
+        return super().is_valid() and rows_valid
 
-    def clean_currency(self):
-        return (self.cleaned_data.get("currency") or "").upper()
-
-    def clean_national_resources_currency(self):
-        return (self.cleaned_data.get("national_resources_currency") or "").upper()
+    def yearly_amounts(self) -> dict[int, Decimal]:
+        """The amounts per year given; none (every row emptied) removes the stored ones."""
+        return self.yearly.amounts()
 
     def clean(self):
         data = super().clean()
@@ -132,6 +279,11 @@ class NeedForm(forms.ModelForm):
         if start and end and end - start >= MAX_YEARS:
             self.add_error("end_year", _("A need covers at most %(n)d years.") % {"n": MAX_YEARS})
         return data
+
+
+def searchable(placeholder) -> dict[str, str]:
+    """The attributes that make a <select multiple> a searchable list (static/js/forms.js)."""
+    return {"data-searchable": "", "data-placeholder": str(placeholder), "data-no-results": str(_("Nothing found"))}
 
 
 def _provider_fields(form, user):
@@ -159,9 +311,17 @@ class OfferForm(forms.ModelForm):
         label=_("Working languages"), choices=LANGUAGE_CHOICES, required=False, widget=forms.CheckboxSelectMultiple
     )
 
+    fieldsets = (
+        (_("Provider"), ("provider_state", "provider_organisation")),
+        (_("What is offered"), ("title", "description", "pillars", "modalities", "kinds")),
+        (_("For whom"), ("regions", "states", "languages")),
+        (_("How much, and when"), ("amount_per_year", "currency", "start_year", "end_year", "conditions")),
+        (_("Contact and visibility"), ("contact", "is_active", "visibility")),
+    )
+
     class Meta:
         model = Offer
-        formfield_callback = https_formfield
+        formfield_callback = money_formfield
         fields = [
             "provider_state",
             "provider_organisation",
@@ -188,12 +348,9 @@ class OfferForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         _provider_fields(self, user)
         self.fields["states"].required = False
-        self.fields["states"].widget.attrs["size"] = 8
+        self.fields["states"].widget.attrs.update(searchable(_("Type a State's name")))
         self.fields["description"].widget.attrs["rows"] = 4
         self.fields["conditions"].widget.attrs["rows"] = 2
-
-    def clean_currency(self):
-        return (self.cleaned_data.get("currency") or "").upper()
 
 
 class CommitmentForm(forms.ModelForm):
@@ -209,9 +366,16 @@ class CommitmentForm(forms.ModelForm):
     )
     needs_met = forms.ModelMultipleChoiceField(label=_("Needs it meets"), queryset=Need.objects.none(), required=False)
 
+    fieldsets = (
+        (_("Provider and recipient"), ("provider_state", "provider_organisation", "recipient")),
+        (_("The commitment"), ("title", "description", "channel", "implementing_partner", "cluster_munition_specific")),
+        (_("Amounts"), ("currency", "pillar_shares", "amounts")),
+        (_("Needs and visibility"), ("needs_met", "visibility")),
+    )
+
     class Meta:
         model = Commitment
-        formfield_callback = https_formfield
+        formfield_callback = money_formfield
         fields = [
             "provider_state",
             "provider_organisation",
@@ -235,7 +399,8 @@ class CommitmentForm(forms.ModelForm):
             .exclude(status__in=[NeedStatus.DRAFT, NeedStatus.WITHDRAWN, NeedStatus.CLOSED])
             .select_related("state")
         )
-        self.fields["needs_met"].label_from_instance = lambda need: f"{need.state.iso3} · {need.title}"
+        self.fields["needs_met"].label_from_instance = lambda need: f"{need.state.name} · {need.title}"
+        self.fields["needs_met"].widget.attrs.update(searchable(_("Type a need's title or its State")))
         if not self.initial.get("channel"):
             self.initial["channel"] = Channel.BILATERAL
         if self.instance.pk:
@@ -246,9 +411,6 @@ class CommitmentForm(forms.ModelForm):
                 f"{f.kind} {f.year} {f.amount}" for f in self.instance.flows.all() if f.kind != FlowKind.RECEIVED
             )
             self.fields["needs_met"].initial = list(self.instance.needs.values_list("pk", flat=True))
-
-    def clean_currency(self):
-        return (self.cleaned_data.get("currency") or "").upper()
 
     def clean_pillar_shares(self):
         shares: dict[str, Decimal] = {}
@@ -297,7 +459,7 @@ class CommitmentForm(forms.ModelForm):
 
 class ReceiptForm(forms.Form):
     year = forms.IntegerField(label=_("Year"), min_value=FIRST_YEAR, max_value=LAST_YEAR)
-    amount = forms.DecimalField(label=_("Amount received"), max_digits=18, decimal_places=2, min_value=0)
+    amount = AmountField(label=_("Amount received"), max_digits=18, decimal_places=2, min_value=0)
     note = forms.CharField(label=_("Note"), required=False, max_length=500)
 
 
@@ -342,13 +504,37 @@ def _providers() -> list:
     ]
 
 
+class OpenMultipleChoiceField(forms.MultipleChoiceField):
+    """Several values from a list, checked by the list's filters (as in its export and the
+    API), not by the form: the form only draws the choices."""
+
+    def validate(self, value):
+        pass
+
+
 class FilterForm(forms.Form):
     """The filter form of a list page. Its fields only show the list's filters
     (assistance.filters), which read and check the values as the list's exports and the
     API do; what they refuse becomes the form's errors, field by field, and the list then
-    shows nothing rather than records the filters did not ask for."""
+    shows nothing rather than records the filters did not ask for.
+
+    ``defaults``: what the page filters on when the parameter is absent (an empty value
+    is "everything"); the page's export links carry them, so they list the same."""
 
     filters_class: type
+    defaults: dict[str, str] = {}
+
+    def __init__(self, data=None, *args, **kwargs):
+        if data is not None and self.defaults:
+            data = data.copy()
+            for name, value in self.defaults.items():
+                if name not in data:
+                    data[name] = value
+        super().__init__(data, *args, **kwargs)
+
+    def query(self) -> str:
+        """The page's filters (its defaults included) as a query string, for its export links."""
+        return self.data.urlencode() if hasattr(self.data, "urlencode") else ""
 
     def filtered(self, use, nothing):
         """use(filters) with the filters given, or `nothing` when one is refused."""
@@ -378,13 +564,16 @@ class NeedFilterForm(FilterForm):
     state = _iso3(_("State (ISO3)"))
     pillar = _select(_("Pillar"), _("All pillars"), Pillar.choices)
     modality = _select(_("Modality"), _("All modalities"), Modality.choices)
-    status = _select(_("Status"), _("All statuses"), NeedStatus.choices)
+    status = _select(
+        _("Status"), _("All statuses"), [(UNMET, _("unmet (open or partly covered)")), *NeedStatus.choices]
+    )
     region = _select(_("Region"), _("All regions"), Region.choices)
     priority = _select(_("Priority"), _("All priorities"), Priority.choices)
     urgent = _select(_("Urgency (Art. 6(6))"), _("Urgent or not"), [("true", _("urgent only"))])
     year = _year()
 
     filters_class = NeedFilters
+    defaults = {"status": UNMET}  # what is still asked for: a need partly covered has a gap
 
 
 class OfferFilterForm(FilterForm):
@@ -419,11 +608,19 @@ class CommitmentFilterForm(FilterForm):
 
 
 class GapFilterForm(FilterForm):
-    state = _iso3(_("State (ISO3)"))
+    state = OpenMultipleChoiceField(label=_("States"), required=False)
+    region = _select(_("Region"), _("All regions"), Region.choices)
     pillar = _select(_("Pillar"), _("All pillars"), Pillar.choices)
     year = _year()
 
     filters_class = GapFilters
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The States by name (one query); the page names the States of its tables from it.
+        self.state_names = dict(State.objects.order_by("name").values_list("iso3", "name"))
+        self.fields["state"].choices = list(self.state_names.items())
+        self.fields["state"].widget.attrs.update(searchable(_("Type a State's name")))
 
 
 class EvidenceForm(forms.Form):

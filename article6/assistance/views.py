@@ -53,10 +53,15 @@ def _visible(queryset, pk):
 
 
 def _form_errors_from(form, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form, field by field where it names one."""
+    """Put a service's ValidationError on the form, field by field where it names one (or
+    with the rows of a formset it names, such as the amounts per year)."""
+    formsets = getattr(form, "formsets", {})
     if hasattr(error, "error_dict"):
         for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
+            if field in formsets:
+                formsets[field].refuse(errors)
+            else:
+                form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error)
 
@@ -83,6 +88,7 @@ def need_detail(request, pk: int):
         "report": _readable_report(request.user, need),
         "commitments": commitments,
         "matches": list(queries.matches_for(request.user).filter(need=need)),
+        "may_see_matches": has_any_role(request.user),  # matches_for: none without a role
         "may_change": request.user.has_perm("assistance.change_need", need),
         "may_propose": request.user.has_perm("assistance.propose_match"),
         "attachments": list(need.attachments.all()),
@@ -113,13 +119,14 @@ def need_edit(request, pk: int | None = None):
     if request.method == "POST" and form.is_valid():
         need = form.save(commit=False)
         try:
-            need = services.save_need(request.user, need, form.cleaned_data["yearly"] or None)
+            need = services.save_need(request.user, need, form.yearly_amounts())
         except ValidationError as error:
             _form_errors_from(form, error)
         else:
             messages.success(request, _("The need is saved."))
             return redirect(need)
-    return render(request, "assistance/need_form.html", {"form": form, "need": need})
+    title = _("Edit the need") if pk else _("File a need")
+    return render(request, "assistance/need_form.html", {"form": form, "need": need, "title": title})
 
 
 # --- Offers ---------------------------------------------------------------------------------
@@ -138,6 +145,7 @@ def offer_detail(request, pk: int):
     context = {
         "offer": offer,
         "matches": list(queries.matches_for(request.user).filter(offer=offer)),
+        "may_see_matches": has_any_role(request.user),
         "may_change": request.user.has_perm("assistance.change_offer", offer),
     }
     return render(request, "assistance/offer.html", context)
@@ -157,7 +165,8 @@ def offer_edit(request, pk: int | None = None):
         else:
             messages.success(request, _("The offer is saved."))
             return redirect(offer)
-    return render(request, "assistance/offer_form.html", {"form": form, "offer": offer})
+    title = _("Edit the offer") if pk else _("Publish an offer")
+    return render(request, "assistance/offer_form.html", {"form": form, "offer": offer, "title": title})
 
 
 # --- Commitments ----------------------------------------------------------------------------
@@ -214,7 +223,9 @@ def commitment_edit(request, pk: int | None = None):
             _attach_to_match(request, commitment)
             messages.success(request, _("The commitment is recorded."))
             return redirect(commitment)
-    return render(request, "assistance/commitment_form.html", {"form": form, "commitment": commitment})
+    title = _("Edit the commitment") if pk else _("Record a commitment")
+    context = {"form": form, "commitment": commitment, "title": title}
+    return render(request, "assistance/commitment_form.html", context)
 
 
 def _accepted_match(request):
@@ -276,15 +287,20 @@ def funding(request):
             by_state[r.state][kind] += getattr(r, kind)
         by_state[r.state]["gap"] += r.gap
     page, page_message = page_of(request, rows, GAP_ROWS_PER_PAGE)
+    names = form.state_names  # the States by name, read once for the filter
     context = {
         "rows": rows,
         "page": page,
         "page_message": page_message,
         "form": form,
+        "names": names,
         "problems": problems,
         "chart_by_year": charts.by_year(by_year),
         "chart_by_state": charts.gap_by_state(by_state),
-        "states": sorted(by_state.items(), key=lambda item: -item[1]["gap"]),
+        "states": [
+            (iso3, names.get(iso3, iso3), figures)
+            for iso3, figures in sorted(by_state.items(), key=lambda item: (-item[1]["gap"], item[0]))
+        ],
     }
     return render(request, "assistance/funding.html", context)
 

@@ -13,7 +13,15 @@ from pydantic import ValidationError
 
 from article6.asof import today
 from article6.assistance import exports, queries
-from article6.assistance.filters import CommitmentFilters, GapFilters, NeedFilters, OfferFilters, UnknownValue, given
+from article6.assistance.filters import (
+    CommitmentFilters,
+    GapFilters,
+    NeedFilters,
+    OfferFilters,
+    UnknownValue,
+    given,
+    parameters,
+)
 
 
 def _format(fmt: str) -> str:
@@ -25,7 +33,7 @@ def _format(fmt: str) -> str:
 def read_filters(request, schema):
     """The filters of the GET parameters (others are ignored), or a 400 naming the bad one."""
     try:
-        return schema.model_validate(request.GET.dict()), None
+        return schema.model_validate(parameters(schema, request.GET)), None
     except ValidationError as exc:
         detail = [
             {"parameter": ".".join(str(part) for part in error["loc"]) or "query", "reason": _reason(error)}

@@ -117,7 +117,9 @@ def need_suggestions(request, pk: int):
         viewer = matching.Viewer.of(request.user)
         found = matching.offer_index().top_offers(matching.need_features(need), k=SUGGESTIONS, viewer=viewer)
         offers = queries.offers_for(request.user).in_bulk([s.id for s in found])
-        existing = {m.offer_id: m for m in Match.objects.filter(need=need, offer_id__in=list(offers))}
+        # Only the matches the person may open are named (a visitor is never sent to sign in).
+        visible = queries.matches_for(request.user)
+        existing = {m.offer_id: m for m in visible.filter(need=need, offer_id__in=list(offers))}
         rows = [
             _suggestion_row(request.user, need, offers[s.id], s.score, s.reasons, "need", existing.get(s.id))
             for s in found
@@ -136,7 +138,8 @@ def offer_suggestions(request, pk: int):
         viewer = matching.Viewer.of(request.user)
         found = matching.need_index().top_needs(matching.offer_features(offer), k=SUGGESTIONS, viewer=viewer)
         needs = queries.needs_for(request.user).in_bulk([s.id for s in found])
-        existing = {m.need_id: m for m in Match.objects.filter(offer=offer, need_id__in=list(needs))}
+        visible = queries.matches_for(request.user)  # only the matches the person may open
+        existing = {m.need_id: m for m in visible.filter(offer=offer, need_id__in=list(needs))}
         rows = [
             _suggestion_row(request.user, needs[s.id], offer, s.score, s.reasons, "offer", existing.get(s.id))
             for s in found

@@ -64,7 +64,7 @@ def https_formfield(model_field, **kwargs):
 
 
 class _DeclarationForm(forms.ModelForm):
-    """What a focal point declares; bootstrap classes on every widget."""
+    """What a focal point declares (drawn by the form toolkit, includes/form/)."""
 
     class Meta:
         formfield_callback = https_formfield
@@ -72,10 +72,8 @@ class _DeclarationForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
-            widget = field.widget
-            widget.attrs.setdefault("class", "form-select" if isinstance(widget, forms.Select) else "form-control")
-            if isinstance(widget, forms.Textarea):
-                widget.attrs["rows"] = 3
+            if isinstance(field.widget, forms.Textarea):
+                field.widget.attrs["rows"] = 3
 
 
 class StateDeclarationForm(_DeclarationForm):

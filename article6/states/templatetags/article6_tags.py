@@ -163,25 +163,6 @@ def is_web_url(value) -> bool:
 
 
 @register.filter
-def bootstrap(bound_field):
-    """A form field's widget with Bootstrap's class for its kind (forms from other apps too)."""
-    widget = bound_field.field.widget
-    kind = getattr(widget, "input_type", None)
-    if kind in ("checkbox", "radio"):
-        css = "form-check-input"
-    elif widget.__class__.__name__.endswith("Select") or kind == "select":
-        css = "form-select"
-    else:
-        css = "form-control"
-    existing = widget.attrs.get("class", "")
-    attrs = {"class": existing if css in existing.split() else f"{existing} {css}".strip()}
-    if bound_field.errors:
-        attrs["class"] += " is-invalid"
-        attrs["aria-describedby"] = f"{bound_field.auto_id}-errors"
-    return bound_field.as_widget(attrs=attrs)
-
-
-@register.filter
 def money(value):
     """An amount with digit grouping in the reader's language; cents only when there are any."""
     from decimal import Decimal
