@@ -23,7 +23,17 @@ def _colour_scale() -> dict:
     return {"domain": [s.value for s in MapStatus], "range": [MAP_COLOURS[s] for s in MapStatus]}
 
 
-def world_map(entries: list[MapEntry], topojson_url: str, profile_urls: dict[str, str], day: str) -> dict:
+def map_summary(figures, withdrawn: int, day: str) -> str:
+    """What the map shows, in words: its `aria-label` (Vega gives the spec's description to
+    the map's container, so the two are the same text)."""
+    return _(
+        "World map on %(day)s: %(parties)s States Parties in blue, %(signatories)s Signatories in orange, "
+        "%(withdrawn)s withdrawn in pink; every other State, in grey, is not a member. "
+        "The table below lists every State that has signed or joined."
+    ) % {"day": day, "parties": figures.states_parties, "signatories": figures.signatories, "withdrawn": withdrawn}
+
+
+def world_map(entries: list[MapEntry], topojson_url: str, profile_urls: dict[str, str], day: str, summary: str) -> dict:
     """Equal Earth; each feature coloured by its status, joined on the ISO numeric code
     (`id`); States too small to see drawn again as points; hover names the State and its
     status, a click opens its profile (`href`)."""
@@ -51,7 +61,7 @@ def world_map(entries: list[MapEntry], topojson_url: str, profile_urls: dict[str
     left_off = " && ".join(f"datum.properties.adm0A3 !== '{code}'" for code in sorted(LEFT_OFF))
     return {
         "$schema": SCHEMA,
-        "description": _("World map of the States Parties, Signatories and other States on %(day)s") % {"day": day},
+        "description": summary,
         "width": "container",
         "height": "container",
         "autosize": {"type": "fit", "contains": "padding"},
@@ -136,9 +146,10 @@ def membership_title(years: list[YearCount], day: str) -> str:
     return _("States Parties: %(last)s; Signatories: %(signatories)s, on %(day)s.") % figures
 
 
-def membership_over_time(years: list[YearCount]) -> dict:
+def membership_over_time(years: list[YearCount], title: str) -> dict:
     """Stacked bars per year: States Parties and Signatories on 31 December (the last
-    year: on the as-of date)."""
+    year: on the as-of date). `title` (membership_title) is also its description, which
+    Vega gives its container as the `aria-label`."""
     party, signatory = str(MAP_LABELS[MapStatus.STATE_PARTY]), str(MAP_LABELS[MapStatus.SIGNATORY])
     values = []
     for y in years:
@@ -150,7 +161,7 @@ def membership_over_time(years: list[YearCount]) -> dict:
             values.append({"year": str(y.year), "day": counted, "kind": label, "order": kind.value, "states": count})
     return {
         "$schema": SCHEMA,
-        "description": _("States Parties and Signatories at the end of each year, since 2008"),
+        "description": title,
         "width": "container",
         "height": 260,
         "data": {"values": values},

@@ -59,6 +59,9 @@ def home(request):
     profile_urls = {s.state.iso3: _profile_url(s.state.iso3, as_of_param) for s in membership.states}
     entries = home_map.map_entries(membership.states)
     counts = [(status, home_map.MAP_LABELS[status], membership.count(status)) for status in home_map.MapStatus]
+    withdrawn = membership.count(home_map.MapStatus.WITHDRAWN)
+    summary = home_charts.map_summary(figures, withdrawn, day)
+    years_title = home_charts.membership_title(membership.years, day)
     return render(
         request,
         "states/home.html",
@@ -69,11 +72,10 @@ def home(request):
             "until": until,
             "membership": membership,
             "map_counts": counts[:-1],
-            "withdrawn_count": membership.count(home_map.MapStatus.WITHDRAWN),
-            "map_spec": home_charts.world_map(entries, static(home_map.GEO_STATIC_PATH), profile_urls, day),
-            "map_points": [e for e in entries if e.point],
-            "years_spec": home_charts.membership_over_time(membership.years),
-            "years_title": home_charts.membership_title(membership.years, day),
+            "map_summary": summary,
+            "map_spec": home_charts.world_map(entries, static(home_map.GEO_STATIC_PATH), profile_urls, day, summary),
+            "years_spec": home_charts.membership_over_time(membership.years, years_title),
+            "years_title": years_title,
         },
     )
 
