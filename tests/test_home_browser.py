@@ -87,6 +87,7 @@ def test_hovering_a_state_names_it_and_a_click_opens_its_profile(site, page):
     tooltip.wait_for()
     assert "Chad" in tooltip.inner_text()
     assert "State Party" in tooltip.inner_text()
+    assert chad.get_attribute("stroke") == "#1b1f24"  # outlined while the pointer is on it
     page.mouse.click(*centre(chad))
     page.wait_for_url(f"**/states/TCD/?as_of={AS_OF}")
     assert page.get_by_role("heading", level=1).inner_text().startswith("Chad")

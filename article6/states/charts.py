@@ -86,13 +86,24 @@ def world_map(entries: list[MapEntry], topojson_url: str, profile_urls: dict[str
                     {"calculate": "datum.name || datum.properties.nameLong", "as": "name"},
                     {"calculate": "datum.aria || datum.name + ': ' + datum.status_label", "as": "aria"},
                 ],
-                "mark": {"type": "geoshape", "strokeWidth": 0.5},
+                # The State under the pointer is outlined in ink.
+                "params": [
+                    {
+                        "name": "hovered",
+                        "select": {"type": "point", "on": "pointerover", "clear": "pointerout", "fields": ["id"]},
+                    }
+                ],
+                "mark": {"type": "geoshape"},
                 "encoding": {
                     "color": colour,
                     "stroke": {
-                        "condition": {"test": "datum.status === 'no_data'", "value": NO_DATA_OUTLINE},
+                        "condition": [
+                            {"param": "hovered", "empty": False, "value": INK},
+                            {"test": "datum.status === 'no_data'", "value": NO_DATA_OUTLINE},
+                        ],
                         "value": "#ffffff",
                     },
+                    "strokeWidth": {"condition": {"param": "hovered", "empty": False, "value": 1.5}, "value": 0.5},
                     "tooltip": tooltip,
                     "description": {"field": "aria"},
                     "href": {"field": "url", "type": "nominal"},
