@@ -5,20 +5,26 @@ a template; every figure is computed as of the date picked (?as_of=)."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from article6.accounts import audit
 from article6.accounts.permissions import require
-from article6.asof import as_of_from_request
+from article6.asof import as_of_from_request, today
 from article6.paging import page_of
 from article6.reporting import queries as reporting_queries
+from article6.states import charts as home_charts
 from article6.states import declarations
+from article6.states import map as home_map
 from article6.states.forms import OrganisationDeclarationForm, ReviewForm, StateDeclarationForm, StateFilterForm
 from article6.states.models import (
     Organisation,
@@ -34,16 +40,43 @@ HOME_DEADLINE_MONTHS = 12
 PROFILE_DEADLINE_MONTHS = 24
 
 
+def _profile_url(iso3: str, as_of_param: str | None) -> str:
+    url = reverse("states:detail", args=[iso3])
+    return f"{url}?{urlencode({'as_of': as_of_param})}" if as_of_param else url
+
+
 def home(request):
-    as_of, _error = as_of_from_request(request)
-    figures = queries.membership(as_of)
+    as_of, error = as_of_from_request(request)
+    # The figures, the map and the chart come from one read of the States, so they agree.
+    membership = home_map.home_membership(as_of)
+    figures = membership.figures
     regions = [(value, label, figures.by_region.get(value, rules.RegionCount())) for value, label in Region.choices]
     until = rules.add_months(as_of, HOME_DEADLINE_MONTHS)
     upcoming = queries.group_annual_reports(queries.deadlines(as_of, until, known_on=as_of))
+    day = date_format(as_of, "j F Y")
+    # Links keep a date other than today, as the page's own links do ({% as_of_url %}).
+    as_of_param = as_of.isoformat() if as_of != today() and not error else None
+    profile_urls = {s.state.iso3: _profile_url(s.state.iso3, as_of_param) for s in membership.states}
+    entries = home_map.map_entries(membership.states)
+    counts = [(status, home_map.MAP_LABELS[status], membership.count(status)) for status in home_map.MapStatus]
+    withdrawn = membership.count(home_map.MapStatus.WITHDRAWN)
+    summary = home_charts.map_summary(figures, withdrawn, day)
+    years_title = home_charts.membership_title(membership.years, day)
     return render(
         request,
         "states/home.html",
-        {"figures": figures, "regions": regions, "upcoming": upcoming, "until": until},
+        {
+            "figures": figures,
+            "regions": regions,
+            "upcoming": upcoming,
+            "until": until,
+            "membership": membership,
+            "map_counts": counts[:-1],
+            "map_summary": summary,
+            "map_spec": home_charts.world_map(entries, static(home_map.GEO_STATIC_PATH), profile_urls, day, summary),
+            "years_spec": home_charts.membership_over_time(membership.years, years_title),
+            "years_title": years_title,
+        },
     )
 
 
