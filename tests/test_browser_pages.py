@@ -22,10 +22,7 @@ import datetime as dt
 import json
 import os
 import re
-from collections import deque
-from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import urljoin, urlsplit
 
 import pytest
 from browser import (
@@ -37,6 +34,7 @@ from browser import (
     page_width,
     signed_in_context,
 )
+from pagetools import Answer, crawl
 from people import PASSWORD, ROLE_NAMES
 from signin import totp_secret
 from test_authorization_matrix import OK, PAGES, build_world, url_patterns
@@ -82,19 +80,6 @@ def pages_to_check() -> dict[str, str]:
 
 PAGES_TO_CHECK = pages_to_check()
 LAYOUTS = [(name, size) for name in PAGES_TO_CHECK for size in VIEWPORTS]
-
-
-class Links(HTMLParser):
-    def __init__(self):
-        super().__init__()
-        self.hrefs: list[str] = []
-
-    def handle_starttag(self, tag, attrs):
-        if tag in ("a", "area"):
-            attrs = dict(attrs)
-            href = attrs.get("href") or attrs.get("xlink:href")
-            if href:
-                self.hrefs.append(href)
 
 
 class SiteChecks:
@@ -151,61 +136,21 @@ class SiteChecks:
         return result
 
     def crawled(self) -> dict:
-        """The public site as a visitor sees it, from the home page: every internal link's
-        answer (up to CRAWL_LIMIT addresses), without following a link to sign in. Every
-        page is reached before the variants of one (the same page filtered, sorted or
-        paged), so that these do not crowd the others out."""
-        if self.crawl is not None:
-            return self.crawl
-        context = self.sessions["anonymous"][0]
-        origin = urlsplit(self.site)
-        pages, variants = deque(CRAWL_START), deque()
-        linked_from = {path: [why] for path, why in CRAWL_START.items()}
-        checked, broken, to_sign_in, failed = {}, [], [], []
-        seen_paths = set(CRAWL_START)
-        while (pages or variants) and len(checked) < CRAWL_LIMIT:
-            path = (pages or variants).popleft()
-            try:
-                answer = context.request.get(self.site + path, max_redirects=0)
-            except Exception as error:  # a connection reset is a finding, not the end of the crawl
-                failed.append({"url": path, "error": str(error), "linked_from": linked_from[path][:5]})
-                checked[path] = "failed"
-                continue
-            checked[path] = answer.status
-            found = []
-            if answer.status in (301, 302, 303, 307, 308):
-                location = urljoin(self.site + path, answer.headers.get("location", ""))
-                if urlsplit(location).path.startswith(SIGN_IN):
-                    to_sign_in.append({"url": path, "location": location, "linked_from": linked_from[path][:5]})
-                    continue
-                found = [location]
-            elif answer.status >= 400:
-                broken.append({"url": path, "status": answer.status, "linked_from": linked_from[path][:5]})
-                continue
-            elif answer.headers.get("content-type", "").startswith("text/html"):
-                parser = Links()
-                parser.feed(answer.text())
-                found = [urljoin(self.site + path, href) for href in parser.hrefs]
-            for address in found:
-                parts = urlsplit(address)
-                if (parts.scheme, parts.netloc) != (origin.scheme, origin.netloc):
-                    continue
-                target = parts.path + (f"?{parts.query}" if parts.query else "")
-                if target.startswith(CRAWL_SKIP):
-                    continue
-                if target not in linked_from:
-                    linked_from[target] = []
-                    (variants if parts.path in seen_paths else pages).append(target)
-                    seen_paths.add(parts.path)
-                if path not in linked_from[target]:
-                    linked_from[target].append(path)
-        self.crawl = {
-            "checked": checked,
-            "not_checked": [*pages, *variants],
-            "broken": broken,
-            "to_sign_in": to_sign_in,
-            "failed": failed,
-        }
+        """The public site as a visitor sees it (see pagetools.crawl)."""
+        if self.crawl is None:
+            request = self.sessions["anonymous"][0].request
+
+            def fetch(path: str) -> Answer:
+                answer = request.get(self.site + path, max_redirects=0)
+                kind = answer.headers.get("content-type", "")
+                return Answer(
+                    answer.status,
+                    answer.headers.get("location", ""),
+                    kind,
+                    answer.text() if kind.startswith("text/html") else "",
+                )
+
+            self.crawl = crawl(fetch, self.site, CRAWL_START, CRAWL_LIMIT, CRAWL_SKIP, SIGN_IN)
         return self.crawl
 
     def close(self):
