@@ -54,3 +54,138 @@ def page(browser):
     page.set_default_timeout(15_000)
     yield page
     context.close()
+
+
+# --- The checks every page must pass (tests/test_browser_pages.py) ----------------------------
+# Each returns plain data, so that a failure can name the page, the check and the detail.
+
+AXE_IMPACTS_THAT_FAIL = ("serious", "critical")
+
+
+def axe_source() -> str:
+    """axe-core's source, from the npm packages installed at set-up (package.json)."""
+    from django.conf import settings
+
+    path = Path(settings.NODE_MODULES) / "axe-core" / "axe.min.js"
+    if not path.exists():
+        pytest.fail(f"axe-core is not installed ({path}): run `make install`")
+    return path.read_text(encoding="utf-8")
+
+
+def axe_violations(page, source: str) -> list[dict]:
+    """axe-core's violations on the page as shown: rule, impact, what it asks and the target
+    of each element. The source is evaluated in the page rather than added as a script
+    element, so that the site's Content Security Policy (no inline script) stays in force."""
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.evaluate(source)
+    return page.evaluate(
+        """async () => {
+            const result = await window.axe.run(document, {resultTypes: ["violations"]});
+            return result.violations.map((v) => ({
+                rule: v.id,
+                impact: v.impact,
+                help: v.help,
+                targets: v.nodes.map((n) => n.target.join(" ")),
+            }));
+        }"""
+    )
+
+
+def page_width(page) -> dict:
+    """How wide the document is against the viewport (a page wider than the window makes the
+    reader scroll sideways)."""
+    return page.evaluate("() => ({scroll_width: document.documentElement.scrollWidth, inner_width: window.innerWidth})")
+
+
+# Visible form controls and labels whose boxes intersect by more than a border's width, but
+# for an element and its own ancestor or descendant (an input inside its label), and for an
+# element pinned to the window (a sticky bar of buttons) and one that scrolls under it.
+_OVERLAPS = """() => {
+    const SLACK = 2;  // joined controls (input groups) share a border
+    const describe = (el) => {
+        let d = el.tagName.toLowerCase();
+        if (el.id) d += "#" + el.id;
+        const name = el.getAttribute("name");
+        if (name) d += `[name="${name}"]`;
+        const type = el.getAttribute("type");
+        if (type && el.tagName === "INPUT") d += `[type="${type}"]`;
+        if (el.htmlFor) d += `[for="${el.htmlFor}"]`;
+        const text = (el.innerText || el.value || "").trim().replace(/\\s+/g, " ").slice(0, 40);
+        if (text && el.tagName !== "SELECT" && el.tagName !== "TEXTAREA") d += ` "${text}"`;
+        return d;
+    };
+    const shown = (el) => {
+        if (el.type === "hidden") return null;
+        if (!el.checkVisibility({opacityProperty: true, visibilityProperty: true})) return null;
+        const style = getComputedStyle(el);
+        if (style.clip.startsWith("rect(0") || style.clipPath.includes("inset(50%")) return null;
+        const r = el.getBoundingClientRect();
+        if (r.width <= 1 || r.height <= 1) return null;  // visually hidden
+        return r;
+    };
+    const pinnedTo = (el) => {
+        for (let e = el; e; e = e.parentElement) {
+            const position = getComputedStyle(e).position;
+            if (position === "fixed" || position === "sticky") return e;
+        }
+        return null;
+    };
+    const items = [];
+    for (const el of document.querySelectorAll("label, input, select, textarea, button, legend")) {
+        const r = shown(el);
+        if (r) items.push([el, r, pinnedTo(el)]);
+    }
+    const overlaps = [];
+    for (let i = 0; i < items.length; i++) {
+        const [a, ra, pa] = items[i];
+        for (let j = i + 1; j < items.length; j++) {
+            const [b, rb, pb] = items[j];
+            if (a.contains(b) || b.contains(a) || pa !== pb) continue;
+            const w = Math.min(ra.right, rb.right) - Math.max(ra.left, rb.left);
+            const h = Math.min(ra.bottom, rb.bottom) - Math.max(ra.top, rb.top);
+            if (w > SLACK && h > SLACK) {
+                overlaps.push({first: describe(a), second: describe(b), width: Math.round(w), height: Math.round(h)});
+            }
+        }
+    }
+    return overlaps;
+}"""
+
+
+def overlapping_controls(page) -> list[dict]:
+    return page.evaluate(_OVERLAPS)
+
+
+def collect_console_errors(page) -> list[str]:
+    """A list that fills with the page's console errors (Content Security Policy violations
+    and failed loads included) and uncaught exceptions, from now on."""
+    errors: list[str] = []
+
+    def on_console(message):
+        if message.type == "error":
+            where = message.location.get("url") or ""
+            errors.append(f"{message.text} ({where})" if where and where not in message.text else message.text)
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: errors.append(f"uncaught: {error}"))
+    return errors
+
+
+def signed_in_context(browser, site: str, email: str, password: str, secret: str | None = None):
+    """A browser context signed in through the site's own sign-in: the password, then the code
+    of the authenticator app when the account has one."""
+    from article6.accounts.totp import current_code
+
+    context = browser.new_context(locale="en-GB", viewport={"width": 1366, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.goto(site + "/accounts/login/")
+    page.locator('input[name="login"]').fill(email)
+    page.locator('input[name="password"]').fill(password)
+    page.locator('main form button[type="submit"]').first.click()
+    if secret:
+        page.wait_for_url("**/accounts/2fa/authenticate/")
+        page.locator('input[name="code"]').fill(current_code(secret))
+        page.locator('main form button[type="submit"]').first.click()
+    page.wait_for_url(site + "/")
+    return context, page

@@ -363,6 +363,12 @@ def test_every_api_operation_has_an_entry():
 @pytest.fixture
 def world(reference, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
+    return build_world()
+
+
+def build_world() -> dict:
+    """One person per role and a record of every kind the matrix's pages open (on the
+    reference data); the browser checks open the same pages on the same records."""
     people = everyone()
     from django.contrib.contenttypes.models import ContentType
 
