@@ -56,6 +56,8 @@ LACKING = {
     ),
     "reporting.publish_report": _("Only ISU staff publish reports."),
     "reporting.record_past_report": _("Only ISU staff record past reports."),
+    "reporting.set_records_complete": _("Only ISU staff say from when their records are complete."),
+    "work.view_queue": _("Only ISU staff and the coordinators have a work queue."),
 }
 
 

@@ -17,7 +17,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from article6.accounts.permissions import require
+from article6.accounts.permissions import has_any_role, require
 from article6.assistance import charts, queries, services
 from article6.assistance.filters import CommitmentFilters, UnknownValue
 from article6.assistance.forms import (

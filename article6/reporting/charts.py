@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from article6.reporting import rules
 from article6.chart_theme import CIVIDIS, themed
+from article6.reporting import rules
 
 SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
 # Rates: two steps of cividis, light bars for "received", a dark line for "on time".

@@ -609,9 +609,7 @@ def set_records_complete(user, state, day: dt.date | None) -> RecordsComplete | 
     every State (`state` None) or for one State (overriding the day for every State).
     `day` None removes it: the reports it covered read "not recorded" again, or fall
     back on the day for every State."""
-    require(
-        user, "reporting.set_records_complete", state, _("Only ISU staff say from when their records are complete.")
-    )
+    require(user, "reporting.set_records_complete", state)
     found = RecordsComplete.objects.select_for_update().filter(state=state).first()
     if day is None:
         if found is not None:

@@ -479,12 +479,7 @@ def records_complete(request):
     """ISU says from which day its records of the reports received are complete, for
     every State and per State (a State's own day overrides the one for every State). A
     report due before the day that applies and missing is "not recorded", not overdue."""
-    require(
-        request.user,
-        "reporting.set_records_complete",
-        None,
-        _("Only ISU staff say from when their records are complete."),
-    )
+    require(request.user, "reporting.set_records_complete")
     form = RecordsCompleteForm(request.POST or None)
     status = 200
     if request.method == "POST":

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reporting', '0002_figure_rows_in_the_order_given'),
+        ('reporting', '0003_records_complete_from'),
     ]
 
     operations = [
