@@ -13,11 +13,6 @@ pytestmark = pytest.mark.browser
 
 AS_OF = "2026-11-22"
 
-# Errors of the layout that every page shares, outside the home page's own scripts: the
-# inline style htmx adds and the missing /favicon.ico (both are the layout's to fix).
-SHARED_LAYOUT_ERRORS = ("htmx.min.js", "/favicon.ico")
-
-
 @pytest.fixture
 def site(live_server, transactional_db):
     load_reference(today=dt.date(2026, 11, 22))
@@ -28,7 +23,7 @@ def console_errors(page) -> list[str]:
     errors: list[str] = []
 
     def on_console(message):
-        if message.type == "error" and not message.location.get("url", "").endswith(SHARED_LAYOUT_ERRORS):
+        if message.type == "error":
             errors.append(f"{message.text} ({message.location.get('url')})")
 
     page.on("console", on_console)
