@@ -154,7 +154,10 @@ def offer_detail(request, pk: int):
 @login_required
 def offer_edit(request, pk: int | None = None):
     offer = _visible(queries.offers_for(request.user), pk) if pk else Offer()
-    require(request.user, "assistance.change_offer" if pk else "assistance.add_offer", offer if pk else None)
+    if pk:
+        require(request.user, "assistance.change_offer", offer)
+    else:
+        require(request.user, "assistance.add_offer")
     form = OfferForm(request.POST or None, instance=offer, user=request.user)
     if request.method == "POST" and form.is_valid():
         offer = form.save(commit=False)

@@ -108,7 +108,7 @@ class ObligationFact(models.Model):
 
 class Pillar(models.TextChoices):
     """The areas of work of the Convention that assistance and coordination address,
-    the purposes Article 6 names among them (one list: docs/assistance/vocabulary.md)."""
+    the purposes Article 6 names among them (one list, not a second one: README, Assistance)."""
 
     STOCKPILE_DESTRUCTION = "stockpile_destruction", _("stockpile destruction")  # Art. 3
     CLEARANCE = "clearance", _("clearance")  # Art. 4
