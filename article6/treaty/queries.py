@@ -210,11 +210,16 @@ def search_states(
     region: str | None = None,
     q: str | None = None,
     sort: str = "name",
+    art3: rules.ObligationFilter | None = None,
+    art4: rules.ObligationFilter | None = None,
+    months: int = rules.DUE_SOON_MONTHS,
 ) -> tuple[list[StateClock], dict[rules.Status, int]]:
-    """The States matching a region and a search text (name, accents and case
-    ignored, or ISO3 code), with their status on `as_of`; then only those of
-    `status`, sorted by `sort` (one of STATE_SORTS, "-" in front for descending;
-    States without the date sort last either way, ties by name).
+    """The States matching a region, a search text (name, accents and case
+    ignored, or ISO3 code) and what is asked of their Art. 3 and Art. 4
+    obligations (`art3`, `art4`; "due" means within `months`), with their status
+    on `as_of`; then only those of `status`, sorted by `sort` (one of
+    STATE_SORTS, "-" in front for descending; States without the date sort last
+    either way, ties by name).
 
     Returns the States and how many of each status matched before the status
     filter, so a page can offer them as choices. Three queries."""
@@ -225,6 +230,10 @@ def search_states(
     text = folded((q or "").strip())
     if text:
         found = [c for c in found if text in folded(c.state.name) or text == c.state.iso3.casefold()]
+    if art3 is not None:
+        found = [c for c in found if rules.obligation_matches(c.article_3, art3, months)]
+    if art4 is not None:
+        found = [c for c in found if rules.obligation_matches(c.article_4, art4, months)]
     counts = dict.fromkeys(rules.Status, 0)
     for c in found:
         counts[c.status] += 1
