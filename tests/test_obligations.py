@@ -141,3 +141,11 @@ def test_states_list_obligation_filters_keep_pagination_and_ignore_bad_values(cl
     assert "States shown" in text(element(page, "counts")) and len(listed(client, region="Europe")) > 30
     page = html(client.get(reverse("states:list"), {"art3": "passed", "page": "2"}))
     assert "There is no page “2”; showing page 1." in page
+
+
+def test_the_api_profile_carries_the_same_status_and_last_fact_date(client, reference):
+    data = client.get("/api/v1/states/LAO", {"as_of": "2026-12-01"}).json()
+    assert data["article_4"]["status"] == "passed_no_information"
+    assert data["article_4"]["last_fact_date"] == "2019-09-04"
+    listed_ = client.get("/api/v1/states", {"as_of": "2026-12-01", "q": "Iraq"}).json()["items"]
+    assert listed_[0]["article_4"]["status"] == "passed_no_information"
