@@ -42,7 +42,7 @@ def test_deadlines_default_to_12_months_from_the_as_of_date(client, reference):
     # 102 annual reports, 2 initial reports, 2 stockpile deadlines, and 26 last days
     # (2 December 2018) to request an extension from the Ninth Meeting of States
     # Parties, opening 2 September 2019 (nine months before)
-    assert text(element(page, "count")) == "132 deadlines"
+    assert text(element(page, "count")) == "132 deadlines in this period"
     assert rows(page).count("extension_request") == 26
 
 
@@ -221,6 +221,8 @@ def test_which_states_have_an_article_4_deadline_in_the_next_two_years_or_one_al
     )
     assert {article for _iso3, article in passed_rows(page)} == {"4"}
     assert "9 deadlines had passed by 1 December 2026 with no completion recorded" in text(passed)
+    assert text(element(page, "count")) == "0 deadlines in this period"
+    assert "No other deadline falls in this period with these filters." in text(page)
     chile = re.search(r'<tr data-row="passed" data-iso3="CHL".*?</tr>', page, re.S).group(0)
     assert time_tag("2026-06-01", "1 June 2026") in chile and "(extended)" in chile
     assert "deadline passed, no information since 1 September 2022" in text(chile)

@@ -94,8 +94,8 @@ def test_states_list_shows_every_column(client, reference):
     assert state_rows(page) == ["NAM"]
     row = text(re.search(r'<tr data-iso3="NAM">(.*?)</tr>', page, re.S).group(1))
     assert row == (
-        "Namibia NAM Africa State Party 3 December 2008 31 August 2018 (ratification) 1 February 2019 no "
-        "does not apply does not apply"
+        "Namibia NAM Africa State Party does not apply does not apply "
+        "3 December 2008 31 August 2018 (ratification) 1 February 2019 no"
     )
     assert 'class="badge status-state_party"' in page
     assert 'href="/states/NAM/?as_of=2018-11-12"' in page

@@ -30,7 +30,7 @@ MAX_DUE_MONTHS = 120
 OBLIGATION_FILTER_LABELS = {
     rules.ObligationFilter.APPLIES: _("applies"),
     rules.ObligationFilter.EXTENDED: _("deadline extended"),
-    rules.ObligationFilter.DUE: _("deadline due within the months below"),
+    rules.ObligationFilter.DUE: _("deadline due within the months set"),
     rules.ObligationFilter.PASSED: _("deadline passed, not completed"),
     rules.ObligationFilter.COMPLETED: _("completed"),
 }
@@ -60,7 +60,7 @@ class StateFilterForm(forms.Form):
         required=False,
         min_value=1,
         max_value=MAX_DUE_MONTHS,
-        help_text=_("For “deadline due”: how many months from the as-of date."),
+        help_text=_("For “deadline due within the months set”: months from the as-of date."),
     )
 
     def filters(self) -> dict:
