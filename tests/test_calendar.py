@@ -42,7 +42,7 @@ def test_deadlines_default_to_12_months_from_the_as_of_date(client, reference):
     # 102 annual reports, 2 initial reports, 2 stockpile deadlines, and 26 last days
     # (2 December 2018) to request an extension from the Ninth Meeting of States
     # Parties, opening 2 September 2019 (nine months before)
-    assert text(element(page, "count")) == "132 deadlines"
+    assert text(element(page, "count")) == "132 deadlines in this period"
     assert rows(page).count("extension_request") == 26
 
 
@@ -195,4 +195,59 @@ def test_calendar_runs_a_fixed_number_of_queries(client, reference, django_asser
     add_states(50)
     cache.clear()
     with django_assert_num_queries(count):
+        assert client.get(url).status_code == 200
+
+
+# --- Deadlines that passed with no completion recorded -------------------------------------
+
+
+def passed_rows(page: str) -> list[tuple[str, str]]:
+    return re.findall(r'<tr data-row="passed" data-iso3="(\w+)" data-article="(\d)">', page)
+
+
+def test_which_states_have_an_article_4_deadline_in_the_next_two_years_or_one_already_passed(client, reference):
+    """The journey that failed: Article 4, from 1 December 2026 for two years. Chile's
+    extended deadline (1 June 2026) and eight others had passed with no completion
+    recorded; none is called overdue, since no fact after them says so."""
+    page = html(
+        client.get(
+            reverse("treaty:deadlines"),
+            {"as_of": "2026-12-01", "from": "2026-12-01", "to": "2028-12-01", "article": "4"},
+        )
+    )
+    passed = element(page, "passed")
+    assert sorted(iso3 for iso3, _article in passed_rows(page)) == sorted(
+        ["AFG", "TCD", "CHL", "DEU", "IRQ", "LAO", "LBN", "SOM", "GBR"]
+    )
+    assert {article for _iso3, article in passed_rows(page)} == {"4"}
+    assert "9 deadlines had passed by 1 December 2026 with no completion recorded" in text(passed)
+    assert text(element(page, "count")) == "0 deadlines in this period"
+    assert "No other deadline falls in this period with these filters." in text(page)
+    chile = re.search(r'<tr data-row="passed" data-iso3="CHL".*?</tr>', page, re.S).group(0)
+    assert time_tag("2026-06-01", "1 June 2026") in chile and "(extended)" in chile
+    assert "deadline passed, no information since 1 September 2022" in text(chile)
+    assert "status-tone-late" not in passed and "overdue" not in text(passed).replace("“Overdue”", "")
+    assert passed_rows(page)[0] == ("DEU", "4")  # oldest first: 1 August 2020
+
+
+def test_passed_deadlines_follow_the_filters(client, reference):
+    page = html(client.get(reverse("treaty:deadlines"), {"as_of": "2026-12-01", "article": "3"}))
+    assert sorted(passed_rows(page)) == [("BWA", "3"), ("GIN", "3"), ("GNB", "3")]
+    page = html(client.get(reverse("treaty:deadlines"), {"as_of": "2026-12-01", "state": "lao"}))
+    assert passed_rows(page) == [("LAO", "4")]
+    page = html(client.get(reverse("treaty:deadlines"), {"as_of": "2026-12-01", "article": "7"}))
+    assert passed_rows(page) == []
+    page = html(client.get(reverse("treaty:deadlines"), {"as_of": "2019-09-03", "state": "LAO"}))
+    assert passed_rows(page) == []  # the Art. 4 deadline (1 August 2020) had not passed
+
+
+def test_deadlines_page_runs_a_fixed_number_of_queries(client, reference, django_assert_num_queries):
+    url = "/deadlines/?as_of=2026-12-01&article=4"
+    client.get(url)
+    with django_assert_num_queries(5):  # the States for the filter, then States, facts, meetings, meetings
+        assert client.get(url).status_code == 200
+    add_states(50)
+    cache.clear()
+    client.get(url)
+    with django_assert_num_queries(5):
         assert client.get(url).status_code == 200

@@ -92,3 +92,60 @@ def test_a_meeting_source_is_linked_from_the_profile(client, reference):
     art4 = element(page, "article-4")
     assert "Mine Action Review (five-year extension granted at the Ninth Meeting of States Parties)" in text(art4)
     assert 'href="https://www.mineactionreview.org"' in art4
+
+
+# --- /states/: the Art. 3 and Art. 4 filters and columns ------------------------------------
+
+
+def listed(client, **params) -> list[str]:
+    from pagetools import state_rows
+
+    return state_rows(html(client.get(reverse("states:list"), params)))
+
+
+def test_states_whose_clearance_deadline_passed_without_completion(client, reference):
+    assert listed(client, art4="passed", as_of="2026-12-01") == [
+        "AFG", "TCD", "CHL", "DEU", "IRQ", "LAO", "LBN", "SOM", "GBR",
+    ]  # fmt: skip
+    page = html(client.get(reverse("states:list"), {"art4": "passed", "as_of": "2026-12-01"}))
+    row = re.search(r'<tr data-iso3="LAO">(.*?)</tr>', page, re.S).group(1)
+    cell = re.search(r'<td data-article="4">(.*?)</td>', row, re.S).group(1)
+    assert text(cell) == ("◔ deadline passed, no information since 4 September 2019 extended deadline 1 August 2025")
+    assert "Lao People&#x27;s Democratic Republic</a>" in row  # the name, the code only beside it
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"art4": "extended", "as_of": "2026-12-01"}, ["CHL", "LAO"]),
+        ({"art4": "extended", "as_of": "2019-09-03"}, []),  # the 9MSP decision came the next day
+        ({"art4": "due", "months": "24", "as_of": "2025-01-01"}, ["CHL", "LAO", "SOM"]),
+        ({"art4": "due", "as_of": "2025-01-01"}, ["LAO"]),  # 12 months by default
+        ({"art4": "due", "months": "24", "as_of": "2025-01-01", "region": "Americas"}, ["CHL"]),
+        ({"art4": "completed", "art3": "completed", "as_of": "2026-12-01"}, ["HRV", "MNE", "NOR"]),
+        ({"art3": "passed", "as_of": "2026-12-01"}, ["BWA", "GIN", "GNB"]),
+        ({"art3": "applies", "art4": "applies", "as_of": "2026-12-01"}, ["AFG", "HRV", "DEU", "GNB", "MNE", "NOR"]),
+    ],
+)
+def test_states_list_obligation_filters(client, reference, params, expected):
+    assert listed(client, **params) == expected
+
+
+def test_states_list_obligation_filters_keep_pagination_and_ignore_bad_values(client, reference):
+    page = html(client.get(reverse("states:list"), {"art3": "completed", "as_of": "2026-12-01"}))
+    assert "21 States shown" in text(element(page, "counts"))
+    page = html(client.get(reverse("states:list"), {"art4": "late", "months": "0", "region": "Europe"}))
+    warning = text(element(page, "ignored-filters"))
+    assert "Ignored Article 4: clearance “late”" in warning
+    assert "Ignored Due within (months) “0”" in warning
+    assert "States shown" in text(element(page, "counts")) and len(listed(client, region="Europe")) > 30
+    page = html(client.get(reverse("states:list"), {"art3": "passed", "page": "2"}))
+    assert "There is no page “2”; showing page 1." in page
+
+
+def test_the_api_profile_carries_the_same_status_and_last_fact_date(client, reference):
+    data = client.get("/api/v1/states/LAO", {"as_of": "2026-12-01"}).json()
+    assert data["article_4"]["status"] == "passed_no_information"
+    assert data["article_4"]["last_fact_date"] == "2019-09-04"
+    listed_ = client.get("/api/v1/states", {"as_of": "2026-12-01", "q": "Iraq"}).json()["items"]
+    assert listed_[0]["article_4"]["status"] == "passed_no_information"

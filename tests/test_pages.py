@@ -93,7 +93,10 @@ def test_states_list_shows_every_column(client, reference):
     page = html(client.get(reverse("states:list"), {"as_of": "2018-11-12", "q": "Namibia"}))
     assert state_rows(page) == ["NAM"]
     row = text(re.search(r'<tr data-iso3="NAM">(.*?)</tr>', page, re.S).group(1))
-    assert row == "Namibia NAM Africa State Party 3 December 2008 31 August 2018 (ratification) 1 February 2019 no"
+    assert row == (
+        "Namibia NAM Africa State Party does not apply does not apply "
+        "3 December 2008 31 August 2018 (ratification) 1 February 2019 no"
+    )
     assert 'class="badge status-state_party"' in page
     assert 'href="/states/NAM/?as_of=2018-11-12"' in page
 
@@ -325,6 +328,7 @@ PAGES = [
     ("/?as_of=2018-11-12", 6),
     ("/states/", 4),
     ("/states/?region=Europe&status=state_party&sort=-eif&q=a&page=2", 4),
+    ("/states/?art3=applies&art4=due&months=24", 4),  # the obligation filters and columns
     ("/states/LAO/", 7),  # with the validated contact institution, and its reports received (Art. 7)
     ("/states/fji/?as_of=2015-01-01", 6),  # no obligation facts: no meetings to prefetch
     ("/states/XYZ/", 2),

@@ -26,6 +26,22 @@ def sort_choices():
         yield f"-{key}", _("%(column)s, descending") % {"column": SORT_LABELS[key]}
 
 
+MAX_DUE_MONTHS = 120
+OBLIGATION_FILTER_LABELS = {
+    rules.ObligationFilter.APPLIES: _("applies"),
+    rules.ObligationFilter.EXTENDED: _("deadline extended"),
+    rules.ObligationFilter.DUE: _("deadline due within the months set"),
+    rules.ObligationFilter.PASSED: _("deadline passed, not completed"),
+    rules.ObligationFilter.COMPLETED: _("completed"),
+}
+
+
+def obligation_filter_choices():
+    yield "", _("Any")
+    for value in rules.ObligationFilter:
+        yield value.value, OBLIGATION_FILTER_LABELS[value]
+
+
 class StateFilterForm(forms.Form):
     q = forms.CharField(label=_("Name or ISO3 code"), required=False, max_length=100)
     status = forms.ChoiceField(
@@ -35,6 +51,17 @@ class StateFilterForm(forms.Form):
     )
     region = forms.ChoiceField(label=_("Region"), required=False, choices=[("", _("All regions")), *Region.choices])
     sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=sort_choices)
+    art3 = forms.ChoiceField(
+        label=_("Article 3: stockpile destruction"), required=False, choices=obligation_filter_choices
+    )
+    art4 = forms.ChoiceField(label=_("Article 4: clearance"), required=False, choices=obligation_filter_choices)
+    months = forms.IntegerField(
+        label=_("Due within (months)"),
+        required=False,
+        min_value=1,
+        max_value=MAX_DUE_MONTHS,
+        help_text=_("For “deadline due within the months set”: months from the as-of date."),
+    )
 
     def filters(self) -> dict:
         """The valid filters; an invalid one is left out (see `ignored`)."""
@@ -45,6 +72,9 @@ class StateFilterForm(forms.Form):
             "status": rules.Status(data["status"]) if data.get("status") else None,
             "region": data.get("region") or None,
             "sort": data.get("sort") or "name",
+            "art3": rules.ObligationFilter(data["art3"]) if data.get("art3") else None,
+            "art4": rules.ObligationFilter(data["art4"]) if data.get("art4") else None,
+            "months": data.get("months") or rules.DUE_SOON_MONTHS,
         }
 
     def ignored(self) -> list[tuple[str, str, str, str]]:

@@ -151,6 +151,58 @@ def meetings_with_opening() -> list[tuple[str, dt.date]]:
     return list(Meeting.objects.exclude(opens=None).values_list("code", "opens"))
 
 
+@dataclass(frozen=True)
+class PassedDeadline:
+    """An Art. 3 or Art. 4 deadline that had passed with no completion declared."""
+
+    state: State
+    obligation: rules.Obligation
+
+    @property
+    def date(self) -> dt.date | None:
+        return self.obligation.deadline
+
+
+def _deadline_clocks(start: dt.date, iso3: str | None, known_on: dt.date | None) -> list[StateClock]:
+    qs = State.objects.all()
+    if iso3:
+        qs = qs.filter(iso3=iso3.upper())
+    if known_on is not None:
+        qs = qs.filter(deposit_date__lte=known_on)
+    return clocks(start, qs)
+
+
+def _in_period(
+    found: list[StateClock],
+    start: dt.date,
+    end: dt.date,
+    article: int | None,
+    kinds: set[rules.DeadlineKind] | None,
+) -> list[StateDeadline]:
+    meetings = meetings_with_opening()
+    out: list[StateDeadline] = []
+    for c in found:
+        for d in rules.state_deadlines(c.state.treaty_dates, c.obligations, start, end, meetings):
+            if article is not None and d.article != article:
+                continue
+            if kinds is not None and d.kind not in kinds:
+                continue
+            out.append(StateDeadline(c.state, d))
+    out.sort(key=lambda sd: (sd.date, sd.deadline.article, sd.state.name))
+    return out
+
+
+def _passed(found: list[StateClock], article: int | None) -> list[PassedDeadline]:
+    out = [
+        PassedDeadline(c.state, o)
+        for c in found
+        for o in c.obligations
+        if o.passed and (article is None or o.article == article)
+    ]
+    out.sort(key=lambda p: (p.date, p.obligation.article, folded(p.state.name)))
+    return out
+
+
 def deadlines(
     start: dt.date,
     end: dt.date,
@@ -164,22 +216,23 @@ def deadlines(
     Obligations are taken as they stand on `start`. With `known_on`, only the
     States that had deposited their instrument by that day (a page "as of" a
     past date does not show deadlines of States that joined later). Four queries."""
-    qs = State.objects.all()
-    if iso3:
-        qs = qs.filter(iso3=iso3.upper())
-    if known_on is not None:
-        qs = qs.filter(deposit_date__lte=known_on)
-    meetings = meetings_with_opening()
-    out: list[StateDeadline] = []
-    for c in clocks(start, qs):
-        for d in rules.state_deadlines(c.state.treaty_dates, c.obligations, start, end, meetings):
-            if article is not None and d.article != article:
-                continue
-            if kinds is not None and d.kind not in kinds:
-                continue
-            out.append(StateDeadline(c.state, d))
-    out.sort(key=lambda sd: (sd.date, sd.deadline.article, sd.state.name))
-    return out
+    return _in_period(_deadline_clocks(start, iso3, known_on), start, end, article, kinds)
+
+
+def deadlines_with_passed(
+    start: dt.date,
+    end: dt.date,
+    *,
+    article: int | None = None,
+    iso3: str | None = None,
+    known_on: dt.date | None = None,
+) -> tuple[list[StateDeadline], list[PassedDeadline]]:
+    """The deadlines from `start` to `end` as `deadlines` gives them, and the Art. 3
+    and Art. 4 deadlines that had passed by `start` with no completion declared
+    (overdue, or with no information since), oldest first. Four queries."""
+    found = _deadline_clocks(start, iso3, known_on)
+    passed = _passed(found, article) if article in (None, 3, 4) else []
+    return _in_period(found, start, end, article, None), passed
 
 
 # --- Pages: the States list, a State's profile, deadlines grouped for reading ---------------
@@ -210,11 +263,16 @@ def search_states(
     region: str | None = None,
     q: str | None = None,
     sort: str = "name",
+    art3: rules.ObligationFilter | None = None,
+    art4: rules.ObligationFilter | None = None,
+    months: int = rules.DUE_SOON_MONTHS,
 ) -> tuple[list[StateClock], dict[rules.Status, int]]:
-    """The States matching a region and a search text (name, accents and case
-    ignored, or ISO3 code), with their status on `as_of`; then only those of
-    `status`, sorted by `sort` (one of STATE_SORTS, "-" in front for descending;
-    States without the date sort last either way, ties by name).
+    """The States matching a region, a search text (name, accents and case
+    ignored, or ISO3 code) and what is asked of their Art. 3 and Art. 4
+    obligations (`art3`, `art4`; "due" means within `months`), with their status
+    on `as_of`; then only those of `status`, sorted by `sort` (one of
+    STATE_SORTS, "-" in front for descending; States without the date sort last
+    either way, ties by name).
 
     Returns the States and how many of each status matched before the status
     filter, so a page can offer them as choices. Three queries."""
@@ -225,6 +283,10 @@ def search_states(
     text = folded((q or "").strip())
     if text:
         found = [c for c in found if text in folded(c.state.name) or text == c.state.iso3.casefold()]
+    if art3 is not None:
+        found = [c for c in found if rules.obligation_matches(c.article_3, art3, months)]
+    if art4 is not None:
+        found = [c for c in found if rules.obligation_matches(c.article_4, art4, months)]
     counts = dict.fromkeys(rules.Status, 0)
     for c in found:
         counts[c.status] += 1

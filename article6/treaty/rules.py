@@ -480,6 +480,34 @@ def obligation_on(article: int, eif: dt.date | None, facts: Iterable[ObligationF
     )
 
 
+class ObligationFilter(StrEnum):
+    """What the States list can ask of an Art. 3 or Art. 4 obligation."""
+
+    APPLIES = "applies"
+    EXTENDED = "extended"  # Art. 3(3), 4(5)
+    DUE = "due"  # within a number of months
+    PASSED = "passed"  # no completion declared by the deadline in force
+    COMPLETED = "completed"
+
+
+def obligation_matches(obligation: Obligation, which: ObligationFilter, months: int = DUE_SOON_MONTHS) -> bool:
+    """Whether an obligation, as it stood on its `as_of`, answers `which`: it applies;
+    its deadline was extended (Art. 3(3), 4(5)) by then; it is not completed and its
+    deadline in force (Art. 3(2), 4(1), as extended) falls from `as_of` to `months`
+    later, both days included; its deadline passed with no completion declared
+    (overdue, or with no information since); or completion was declared."""
+    if which is ObligationFilter.APPLIES:
+        return obligation.applies
+    if which is ObligationFilter.EXTENDED:
+        return obligation.applies and obligation.is_extended
+    if which is ObligationFilter.DUE:
+        open_ = obligation.status in (ObligationStatus.ON_TRACK, ObligationStatus.DUE_SOON)
+        return open_ and obligation.deadline is not None and obligation.deadline <= add_months(obligation.as_of, months)
+    if which is ObligationFilter.PASSED:
+        return obligation.passed
+    return obligation.status in (ObligationStatus.COMPLETED, ObligationStatus.COMPLETED_LATE)
+
+
 # --- Deadlines over a period -----------------------------------------------------------
 
 

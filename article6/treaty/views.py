@@ -40,7 +40,7 @@ def deadlines(request):
     form = _form(request, as_of, PAGE_MONTHS)
     start, end = form.period()
     filters = form.filters()
-    found = queries.deadlines(start, end, known_on=as_of, **filters)
+    found, passed = queries.deadlines_with_passed(start, end, known_on=as_of, **filters)
     # One State: every row. All States: the annual reports due on one day as one row.
     rows = found if filters["iso3"] else queries.group_annual_reports(found)
     page, page_message = page_of(request, rows, ROWS_PER_PAGE)
@@ -63,6 +63,7 @@ def deadlines(request):
             "page": page,
             "months": queries.by_month(page.object_list),
             "count": len(found),
+            "passed": passed,
             "feed_url": feed_url,
             "webcal_url": webcal_url,
         },
