@@ -1,6 +1,6 @@
 """In a real browser, Article 7: the focal point of a new State Party fills in its initial
-report online, submits it and sees it marked on time; ISU publishes it; the public
-Transparency page counts it."""
+report online, with the navigator of forms, confirms its submission on a summary and sees
+it marked on time; ISU confirms its publication; the public Transparency page counts it."""
 
 import datetime as dt
 
@@ -43,10 +43,11 @@ def test_focal_point_files_initial_report_isu_publishes_transparency_counts_it(s
     isu = person("isu@example.org", {"kind": RoleKind.ISU_STAFF})
     secret = activate_totp(isu)
 
-    # The focal point starts the initial report from the State's reports page.
+    # The focal point starts the initial report from the State's reports page: the report
+    # due next is preselected.
     focal = signed_in(browser, site, "focal@example.org")
     focal.goto(f"{site}/states/{state.iso3}/reports/")
-    focal.get_by_role("combobox", name="Report").select_option(value="initial")
+    assert focal.get_by_role("combobox", name="Report").input_value() == "initial"
     focal.get_by_test_id("start-report").click()
     focal.wait_for_url("**/reports/*/edit/")
 
@@ -64,9 +65,18 @@ def test_focal_point_files_initial_report_isu_publishes_transparency_counts_it(s
     focal.get_by_test_id("autosave").wait_for()
     assert "saved" in focal.get_by_test_id("autosave").inner_text()
 
+    # The navigator lists forms A–J with how far each is filled in.
+    assert "Form B" in focal.get_by_test_id("form-navigator").inner_text()
+
+    # "Save and submit" asks for confirmation first, with a summary.
     focal.get_by_test_id("submit-report").click()
+    focal.wait_for_url("**/reports/*/submit/")
+    assert "BL-755" not in focal.get_by_test_id("submit-totals").inner_text()  # totals, not rows
+    assert "3,528" in focal.get_by_test_id("submit-totals").inner_text()
+    assert Report.objects.get(state=state).status == "draft"
+    focal.get_by_test_id("confirm-submit").click()
     focal.wait_for_url("**/reports/*/")
-    assert focal.get_by_test_id("timeliness").inner_text() == "on time"
+    assert focal.get_by_test_id("timeliness").inner_text().strip() == "on time"
     assert "submitted" in focal.get_by_test_id("report-status").inner_text()
     report = Report.objects.get(state=state)
     assert report.status == "submitted"
@@ -76,7 +86,9 @@ def test_focal_point_files_initial_report_isu_publishes_transparency_counts_it(s
     # ISU publishes it from its desk.
     desk = signed_in(browser, site, "isu@example.org", secret)
     desk.goto(site + "/isu/reports/")
-    desk.get_by_test_id("awaiting").get_by_role("button", name="Publish").click()
+    desk.get_by_test_id("awaiting").get_by_role("link", name="Publish…").click()
+    desk.get_by_test_id("publish-summary").wait_for()
+    desk.get_by_test_id("confirm-publish").click()
     desk.wait_for_url("**/isu/reports/")
     report.refresh_from_db()
     assert report.status == "published"

@@ -598,16 +598,19 @@ def test_api_runs_a_fixed_number_of_queries(client, world, django_assert_num_que
 
 
 def test_the_sample_report_counts_only_marked_as_sample(client, reference):
-    """While the demonstration data is loaded, its fictional report (Lao PDR, update for 2025,
-    received on time) counts in the figures, and each figure it counts in says so; the shape
-    scripts rely on is kept. Removed, no mark is left."""
+    """While the demonstration data is loaded, its fictional reports (annual updates
+    covering 2021 to 2025 of five States: Lao PDR and Afghanistan in Asia, Lebanon and Iraq
+    in the Middle East, Chile in the Americas; all of 2025 on time, Afghanistan's 2024 one
+    late) count in the figures, and each figure they count in says so; the shape scripts
+    rely on is kept. Removed, no mark is left."""
     call_command("load-sample", stdout=io.StringIO())
     figures = queries.figures_as_of(D(2026, 11, 22))
-    assert figures["annual"]["2025"]["sample"] == {"submitted": 1, "on_time": 1}
-    assert "sample" not in figures["annual"]["2024"] and "sample" not in figures["initial"]
-    assert queries.transparency(D(2026, 11, 22))["recorded"]["sample"] == 1
+    assert figures["annual"]["2025"]["sample"] == {"submitted": 5, "on_time": 5}
+    assert figures["annual"]["2024"]["sample"] == {"submitted": 5, "on_time": 4}
+    assert "sample" not in figures["annual"]["2020"] and "sample" not in figures["initial"]
+    assert queries.transparency(D(2026, 11, 22))["recorded"]["sample"] == 25
     by_region = queries.figures_by_region_as_of(D(2026, 11, 22))
-    assert by_region["Asia"]["annual"]["2025"]["sample"] == {"submitted": 1, "on_time": 1}
+    assert by_region["Asia"]["annual"]["2025"]["sample"] == {"submitted": 2, "on_time": 2}
 
     printed = json.loads(run("--as-of", "2026-11-22", "--json"))
     assert set(printed) == {"as_of", "initial", "annual"}
@@ -615,24 +618,24 @@ def test_the_sample_report_counts_only_marked_as_sample(client, reference):
         printed["initial"]
     )
     assert {"due", "submitted", "on_time", "not_recorded", "rate"} <= set(printed["annual"]["2025"])
-    assert printed["annual"]["2025"]["sample"] == {"submitted": 1, "on_time": 1}
+    assert printed["annual"]["2025"]["sample"] == {"submitted": 5, "on_time": 5}
     table = run("--as-of", "2026-11-22")
-    assert re.search(r"2025\s+\d+\s+\d+\s+\d+\s+\d+\s+\d+%\s+\(of which 1 from sample data\)", table)
+    assert re.search(r"2025\s+\d+\s+\d+\s+\d+\s+\d+\s+\d+%\s+\(of which 5 from sample data\)", table)
 
     api = ok(get(client, "/reporting/figures", as_of="2026-11-22", by="region"))
-    assert api["annual"]["2025"]["sample"] == {"submitted": 1, "on_time": 1}
-    assert "sample" not in api["annual"]["2024"] and "sample" not in api["initial"]
-    assert api["by_region"]["Asia"]["annual"]["2025"]["sample"] == {"submitted": 1, "on_time": 1}
+    assert api["annual"]["2025"]["sample"] == {"submitted": 5, "on_time": 5}
+    assert "sample" not in api["annual"]["2020"] and "sample" not in api["initial"]
+    assert api["by_region"]["Asia"]["annual"]["2025"]["sample"] == {"submitted": 2, "on_time": 2}
 
     page = client.get(reverse("reporting:transparency"), {"as_of": "2026-11-22"}).content.decode()
 
     def row(attribute: str) -> str:
         return text(re.search(rf"<tr {attribute}>(.*?)</tr>", page, re.S).group(1))
 
-    assert "of which 1 from sample data" in row('data-year="2025"')
-    assert "sample" not in row('data-year="2024"')
-    assert "of which 1 from sample data" in row('data-region="Asia"')
-    assert "1 of them is fictional sample data." in page
+    assert "of which 5 from sample data" in row('data-year="2025"')
+    assert "sample" not in row('data-year="2020"')
+    assert "of which 10 from sample data" in row('data-region="Asia"')
+    assert "25 of them are fictional sample data." in page
 
     call_command("load-sample", "--remove", stdout=io.StringIO())
     assert "sample" not in queries.figures_as_of(D(2026, 11, 22))["annual"]["2025"]

@@ -12,7 +12,7 @@ from people import person
 from signin import force_login_with_second_factor
 
 from article6.accounts.models import RoleKind
-from article6.reporting.models import ReminderSent, Report
+from article6.reporting.models import RecordsComplete, ReminderSent, Report
 from article6.reporting.reminders import reminder_due
 from article6.states.models import State
 
@@ -81,6 +81,8 @@ def test_running_twice_sends_nothing_twice(people):
 
 
 def test_fourteen_days_before_on_the_day_and_overdue(people):
+    RecordsComplete.objects.create(complete_from=dt.date(2026, 1, 1))  # ISU's records are complete: missing is known
+
     def lao_bodies():
         return [m.body for m in mail.outbox if m.to == ["lao@example.org"]]
 
@@ -95,6 +97,19 @@ def test_fourteen_days_before_on_the_day_and_overdue(people):
     run(DUE + days(30))
     run(DUE + days(400))  # long overdue: not e-mailed again and again
     assert len(lao_bodies()) == 3
+
+
+def test_after_the_due_date_without_complete_records_the_email_says_not_recorded_not_overdue(people):
+    """Missing data accuses no State, in e-mails too: with no day from which ISU's records
+    are complete (or one after the due date), the reminder after the due date says that
+    this system holds no record of the report, not that it is overdue."""
+    RecordsComplete.objects.create(state=State.objects.get(iso3="LBN"), complete_from=DUE + days(1))
+    run(DUE + days(3))
+    for address in ("lao@example.org", "lbn@example.org"):
+        (message,) = [m for m in mail.outbox if m.to == [address]]
+        assert "overdue" not in message.subject and "overdue" not in message.body
+        assert "not recorded, due on 2027-04-30" in message.subject
+        assert "This system holds no record of it, 3 days after the due date." in message.body
 
 
 def test_a_first_run_within_fourteen_days_sends_that_reminder_only(people):
@@ -157,6 +172,7 @@ def test_the_initial_report_is_due_180_days_after_entry_into_force(people):
         instrument_kind="a",
     )
     person("qzz@example.org", {"kind": RoleKind.STATE_FOCAL_POINT, "state": new})
+    RecordsComplete.objects.create(state=new, complete_from=dt.date(2026, 12, 1))
     due = dt.date(2026, 12, 1) + days(180)
     assert due == dt.date(2027, 5, 30)
     run(due - days(61))

@@ -56,6 +56,10 @@ class Reminder:
     year: int | None
     due: dt.date
     reminder: str
+    # After the due date: whether the report is known to be missing (it fell due on or after
+    # the day from which ISU's records are complete), so that the e-mail may say "overdue";
+    # otherwise it says only that this system holds no record of it.
+    known_missing: bool = True
 
     def label(self) -> str:
         period = "initial" if self.kind == rules.INITIAL else f"annual {self.year}"
@@ -65,14 +69,17 @@ class Reminder:
 def reminders_on(today: dt.date) -> list[Reminder]:
     """Every reminder the reports not yet received call for on `today`."""
     received = set(rules.first_submissions(queries.submissions()))
+    complete = queries.completeness()
     out = []
     for state in queries.reporting_states():
+        complete_from = complete.for_state(state.iso3)
         for due in rules.reports_due(state, today + dt.timedelta(days=FIRST)):
             if due.key in received:
                 continue
             reminder = reminder_due(due.due, today)
             if reminder is not None:
-                out.append(Reminder(state.iso3, due.kind, due.year, due.due, reminder))
+                known = complete_from is not None and due.due >= complete_from
+                out.append(Reminder(state.iso3, due.kind, due.year, due.due, reminder, known))
     return out
 
 
@@ -97,6 +104,7 @@ def _messages(reminder: Reminder, state: State, people: list, today: dt.date, ba
         "due": reminder.due.isoformat(),
         "days_left": max(days, 0),
         "days_overdue": max(-days, 0),
+        "known_missing": reminder.known_missing,
         "link": base + reverse("reporting:state_reports", args=[state.iso3]),
     }
     with translation.override(settings.LANGUAGE_CODE):
