@@ -193,3 +193,25 @@ def test_page_header_has_breadcrumb_title_and_subtitle():
     )
     assert '<a href="/n/">Assistance</a>' in html and 'aria-current="page">Funding</li>' in html
     assert '<h1 class="a6-page-header__title">Funding</h1>' in html and "What is needed and given" in html
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/static/vendor/fonts/noto-sans/400.css",
+        "/static/vendor/fonts/noto-sans/files/noto-sans-latin-600-normal.woff2",
+        "/static/vendor/fonts/noto-sans-arabic/400.css",
+        "/static/vendor/fonts/noto-sans-sc/400.css",
+    ],
+)
+def test_fonts_are_self_hosted(client, path):
+    assert client.get(path).status_code == 200
+
+
+@pytest.mark.parametrize(("language", "font"), [("ar", "noto-sans-arabic"), ("zh-hans", "noto-sans-sc")])
+def test_arabic_and_chinese_pages_load_their_noto_sans(client, reference, language, font):
+    client.post(reverse("set_language"), {"language": language, "next": "/"})
+    page = client.get("/").content.decode()
+    assert f"/static/vendor/fonts/{font}/400.css" in page
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    assert f"/static/vendor/fonts/{font}/" not in client.get("/").content.decode()
