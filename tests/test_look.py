@@ -175,3 +175,43 @@ def test_tokens_only_in_the_tokens_file():
         if re.search(r"#[0-9a-fA-F]{6}\b", path.read_text()):
             offenders.append(str(path.relative_to(TEMPLATES)))
     assert offenders == []
+
+
+def test_data_table_frame_counts_rows_and_scrolls_in_its_own_box():
+    html = render_to_string(
+        "includes/data_table.html",
+        {"table_template": "includes/sample_tag.html", "count": 3, "csv_url": "/x.csv", "sticky": True},
+    )
+    assert "3 rows" in html and '<a class="btn btn-sm btn-outline-secondary" href="/x.csv">CSV</a>' in html
+    assert '<div class="a6-table-wrap a6-table--sticky">' in html
+
+
+def test_page_header_has_breadcrumb_title_and_subtitle():
+    html = render_to_string(
+        "includes/page_header.html",
+        {"title": "Funding", "subtitle": "What is needed and given", "parent_label": "Assistance", "parent_url": "/n/"},
+    )
+    assert '<a href="/n/">Assistance</a>' in html and 'aria-current="page">Funding</li>' in html
+    assert '<h1 class="a6-page-header__title">Funding</h1>' in html and "What is needed and given" in html
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/static/vendor/fonts/noto-sans/400.css",
+        "/static/vendor/fonts/noto-sans/files/noto-sans-latin-600-normal.woff2",
+        "/static/vendor/fonts/noto-sans-arabic/400.css",
+        "/static/vendor/fonts/noto-sans-sc/400.css",
+    ],
+)
+def test_fonts_are_self_hosted(client, path):
+    assert client.get(path).status_code == 200
+
+
+@pytest.mark.parametrize(("language", "font"), [("ar", "noto-sans-arabic"), ("zh-hans", "noto-sans-sc")])
+def test_arabic_and_chinese_pages_load_their_noto_sans(client, reference, language, font):
+    client.post(reverse("set_language"), {"language": language, "next": "/"})
+    page = client.get("/").content.decode()
+    assert f"/static/vendor/fonts/{font}/400.css" in page
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    assert f"/static/vendor/fonts/{font}/" not in client.get("/").content.decode()

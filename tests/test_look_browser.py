@@ -95,6 +95,17 @@ def test_menu_fits_at_1366_signed_in_as_isu(site, browser):
         assert within_viewport(page, item)
     # The menu is not collapsed at this width.
     assert not page.get_by_role("button", name="Menu").is_visible()
+    # Room for the items still to come (a work queue for ISU, donors for partners): with two more, it still fits.
+    page.evaluate(
+        """() => { const list = document.querySelector("#nav .navbar-nav");
+        for (const name of ["Work queue", "Donors"]) {
+          const item = list.lastElementChild.cloneNode(true);
+          item.querySelector("a").textContent = name; list.appendChild(item); } }"""
+    )
+    assert page_width(page) <= DESKTOP["width"]
+    assert within_viewport(page, nav.get_by_role("link", name="Donors", exact=True))
+    nav_box = page.locator("#nav .navbar-nav").bounding_box()
+    assert nav_box["height"] < 60  # still one row
     page.context.close()
 
 
@@ -122,6 +133,32 @@ def test_no_page_is_wider_than_a_phone(site, browser, path):
     page.wait_for_load_state("networkidle")
     assert page_width(page) <= PHONE["width"]
     page.context.close()
+
+
+def test_a_table_wider_than_a_phone_scrolls_in_its_own_box_reachable_by_keyboard(site, browser):
+    page = open_page(browser, PHONE)
+    page.goto(site + "/states/")
+    page.wait_for_load_state("networkidle")
+    box = page.locator("main table").first.locator("xpath=..")
+    assert box.evaluate("e => e.scrollWidth > e.clientWidth")
+    assert box.get_attribute("tabindex") == "0" and box.get_attribute("role") == "region"
+    assert box.get_attribute("aria-label")
+    page.context.close()
+
+
+def test_print_leaves_out_the_menu_and_buttons_and_shows_link_addresses(site, page):
+    page.emulate_media(media="print")
+    page.goto(site + "/states/FJI/")
+    assert not page.get_by_role("navigation", name="Main navigation").is_visible()
+    assert not page.get_by_label("Language", exact=True).is_visible()
+    href, after = page.evaluate(
+        """() => { const link = [...document.querySelectorAll("main a[href^='/']")]
+          .find((a) => !a.closest(".breadcrumb, .nav"));
+          return [link.getAttribute("href"), getComputedStyle(link, "::after").content]; }"""
+    )
+    assert href in after
+    assert page.evaluate("getComputedStyle(document.body).backgroundColor") == "rgb(255, 255, 255)"
+    assert page.evaluate("getComputedStyle(document.body).color") == "rgb(0, 0, 0)"
 
 
 def test_language_menu_shows_the_language(site, page):
@@ -159,6 +196,11 @@ def test_menu_links_contrast_and_visible_focus(site, page):
     link.focus()
     assert link.evaluate("e => getComputedStyle(e).outlineColor") == "rgb(255, 221, 0)"
     assert link.evaluate(CONTRAST_JS) >= 4.5  # dark on the yellow of the focus
+    # And in the page's content, on white.
+    content_link = page.locator("main a").first
+    content_link.focus()
+    assert content_link.evaluate("e => getComputedStyle(e).outlineStyle") == "solid"
+    assert content_link.evaluate(CONTRAST_JS) >= 4.5
 
 
 @pytest.mark.parametrize("path", ["/", "/states/LAO/", "/transparency/"])
