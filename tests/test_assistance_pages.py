@@ -6,8 +6,8 @@ speak for it; what is restricted stays with the parties named."""
 
 import csv
 import io
-from html import unescape
 from decimal import Decimal
+from html import unescape
 
 import pytest
 from django.urls import reverse
