@@ -41,9 +41,8 @@ def test_a_group_of_choices_is_a_fieldset_with_a_legend(client, people, role, na
         assert fieldset, group
         inner = fieldset.group(1)
         assert re.search(r"<legend[^>]*>[^<]+", inner), group
-        options = re.findall(
-            r'<div class="form-check"><input ([^>]*)><label class="form-check-label" for="([^"]+)"', inner
-        )
+        option = r'<div class="form-check"><input ([^>]*)><label class="form-check-label" for="([^"]+)"'
+        options = re.findall(option, inner)
         assert len(options) >= 2, group
         for attributes, label_for in options:
             assert 'class="form-check-input"' in attributes and f'id="{label_for}"' in attributes, group

@@ -33,7 +33,7 @@ from article6.assistance.forms import (
 )
 from article6.assistance.models import Commitment, FlowKind, Need, NeedStatus, Offer
 from article6.paging import page_of
-from article6.states.models import Region
+from article6.states.models import Region, State
 from article6.treaty.models import Pillar
 
 PER_PAGE = 25
@@ -325,7 +325,7 @@ def donor_view(request):
     gap_by_state = defaultdict(Decimal)
     for row in queries.gap(request.user):
         gap_by_state[row.state] += row.gap
-    states = {n.state.iso3: n.state for n in open_needs}
+    states = State.objects.filter(iso3__in=list(gap_by_state)).in_bulk(field_name="iso3")  # named, not coded
     context = {
         "grid": [(label, [grid[p][r] for r, _l in Region.choices]) for p, label in Pillar.choices],
         "regions": Region.choices,

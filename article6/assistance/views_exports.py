@@ -120,7 +120,7 @@ def export_commitments(request, fmt: str):
 @require_GET
 def export_gap(request, fmt: str):
     """The gap table over the needs and commitments the person may see, filtered as on the
-    Funding page and in GET /api/v1/funding/gap (state, year, pillar)."""
+    Funding page and in GET /api/v1/funding/gap (states, region, year, pillar)."""
 
     def build(filters, fmt):
         rows = filters.rows(request.user)
@@ -129,8 +129,11 @@ def export_gap(request, fmt: str):
         needs = queries.needs_for(request.user).filter(is_sample=True)
         commitments = queries.commitments_for(request.user).filter(is_sample=True)
         if filters.state:
-            needs = needs.filter(state__iso3=filters.state)
-            commitments = commitments.filter(recipient__iso3=filters.state)
+            needs = needs.filter(state__iso3__in=filters.state)
+            commitments = commitments.filter(recipient__iso3__in=filters.state)
+        if filters.region:
+            needs = needs.filter(state__region=filters.region)
+            commitments = commitments.filter(recipient__region=filters.region)
         sample = needs.exists() or commitments.exists()
         return exports.gap_xlsx(rows, includes_sample=sample, filters=given(filters)), "gap"
 
