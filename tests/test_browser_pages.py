@@ -22,6 +22,7 @@ import datetime as dt
 import json
 import os
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -109,7 +110,9 @@ class SiteChecks:
 
     def check(self, name: str) -> dict:
         if name not in self.results:
+            started = time.monotonic()
             self.results[name] = self._visit(name)
+            self.results[name]["seconds"] = round(time.monotonic() - started, 2)
         return self.results[name]
 
     def _visit(self, name: str) -> dict:
@@ -150,7 +153,9 @@ class SiteChecks:
                     answer.text() if kind.startswith("text/html") else "",
                 )
 
+            started = time.monotonic()
             self.crawl = crawl(fetch, self.site, CRAWL_START, CRAWL_LIMIT, CRAWL_SKIP, SIGN_IN)
+            self.crawl["seconds"] = round(time.monotonic() - started, 2)
         return self.crawl
 
     def close(self):
