@@ -13,6 +13,7 @@ pytestmark = pytest.mark.browser
 
 AS_OF = "2026-11-22"
 
+
 @pytest.fixture
 def site(live_server, transactional_db):
     load_reference(today=dt.date(2026, 11, 22))
