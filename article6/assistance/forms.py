@@ -313,7 +313,7 @@ class OfferForm(forms.ModelForm):
 
     fieldsets = (
         (_("Provider"), ("provider_state", "provider_organisation")),
-        (_("What is offered"), ("title", "description", "pillars", "modalities", "kinds")),
+        (_("The offer"), ("title", "description", "pillars", "modalities", "kinds")),
         (_("For whom"), ("regions", "states", "languages")),
         (_("How much, and when"), ("amount_per_year", "currency", "start_year", "end_year", "conditions")),
         (_("Contact and visibility"), ("contact", "is_active", "visibility")),
