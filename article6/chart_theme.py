@@ -59,6 +59,7 @@ def config() -> dict:
             "titleFontSize": 13,
             "orient": "bottom",
             "direction": "horizontal",
+            "columns": 3,  # wraps on a phone instead of running off the chart
             "symbolType": "square",
         },
         "header": {"labelFont": FONT, "titleFont": FONT, "labelColor": INK, "titleColor": INK},
