@@ -70,9 +70,17 @@ def test_the_sample_has_the_size_of_a_system_in_use(loaded):
 
 
 def test_loading_again_changes_nothing(loaded):
+    from article6.reporting.models import Report
+    from article6.reporting.needs import file_needs
+
+    # The needs filed from the sample report stay the report's.
+    report = Report.objects.get(is_sample=True)
+    filed = file_needs(report.created_by, report)
+    assert filed
     before = snapshot()
     call_command("load-sample", stdout=StringIO())
     assert snapshot() == before
+    assert {r.need_id for r in report.needs.all()} == {n.pk for n in filed}
 
 
 def test_the_public_sees_only_the_public_sample_and_its_flag(loaded):

@@ -322,10 +322,11 @@ def _publisher(key: tuple[str, str], users: dict):
     return users["isu"]
 
 
-def _sync(model, key: tuple[str, ...], rows: list[dict], user) -> tuple[list, int]:
+def _sync(model, key: tuple[str, ...], rows: list[dict], user, others: Q | None = None) -> tuple[list, int]:
     """The sample records of `model` as `rows` say (field attnames → values), found by
     `key`: those missing created at once, those that differ changed, each with its history
-    row. Returns the records in the order of `rows` and how many were created."""
+    row; sample records of an earlier version of these lists go, except `others` (those
+    filed another way). Returns the records in the order of `rows` and how many were created."""
     stored = {tuple(getattr(r, f) for f in key): r for r in model.objects.filter(is_sample=True)}
     records, missing = [], []
     for values in rows:
@@ -342,7 +343,8 @@ def _sync(model, key: tuple[str, ...], rows: list[dict], user) -> tuple[list, in
     if missing:
         bulk_create_with_history(missing, model, default_user=user)
     kept = [r.pk for r in records]
-    model.objects.filter(is_sample=True).exclude(pk__in=kept).delete()  # an earlier version's
+    earlier = model.objects.filter(is_sample=True).exclude(pk__in=kept)
+    (earlier.exclude(others) if others is not None else earlier).delete()
     return records, len(missing)
 
 
@@ -387,7 +389,8 @@ def load_assistance_sample() -> int:
         }
         for spec in specs
     ]
-    needs, created = _sync(Need, ("state_id", "title"), rows, isu)
+    # The needs filed from the sample transparency report are the report's, not this list's.
+    needs, created = _sync(Need, ("state_id", "title"), rows, isu, others=Q(reported_in__isnull=False))
     yearly = {n.pk: [{"year": y, "amount": a} for y, a in spec["yearly"].items()] for n, spec in zip(needs, specs)}  # noqa: B905
     _sync_parts(NeedYear, "need_id", yearly, isu)
 
