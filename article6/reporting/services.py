@@ -616,7 +616,8 @@ def set_records_complete(user, state, day: dt.date | None) -> RecordsComplete | 
     require(
         user, "reporting.set_records_complete", state, _("Only ISU staff say from when their records are complete.")
     )
-    found = RecordsComplete.objects.select_for_update().filter(state=state).first()
+    # No ordering: the default one (by State name) would join the State, which a lock may not take.
+    found = RecordsComplete.objects.select_for_update().filter(state=state).order_by().first()
     if day is None:
         if found is not None:
             found._history_user = user
