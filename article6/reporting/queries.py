@@ -284,22 +284,54 @@ class StateReporting:
         return [r for r in self.reports if r.status is rules.ReportStatus.NOT_RECORDED]
 
 
+COMPLETENESS_ROW = "complete"  # the kind given to a completeness day in `_reports_and_completeness`
+
+
+def _reports_and_completeness(state: State) -> list[tuple]:
+    """In one query: the State's reports received, as (pk, kind, year, version, status,
+    submitted_on), and the days from which ISU's records are complete that apply to it, as
+    (pk, "complete", None, None, "all" or "state", complete_from)."""
+    from django.db.models import Case, CharField, IntegerField, Q, Value, When
+    from django.db.models.functions import Cast
+
+    reports = (
+        Report.objects.received()
+        .filter(state_id=state.pk, submitted_on__isnull=False)
+        .values_list("pk", "kind", "year", "version", "status", "submitted_on")
+        .order_by()
+    )
+    days = (
+        RecordsComplete.objects.filter(Q(state_id=state.pk) | Q(state__isnull=True))
+        .annotate(
+            row_kind=Value(COMPLETENESS_ROW, output_field=CharField()),
+            no_year=Cast(Value(None), IntegerField()),
+            no_version=Cast(Value(None), IntegerField()),
+            scope=Case(When(state__isnull=True, then=Value("all")), default=Value("state"), output_field=CharField()),
+        )
+        .values_list("pk", "row_kind", "no_year", "no_version", "scope", "complete_from")
+        .order_by()
+    )
+    return list(reports.union(days, all=True))
+
+
 def state_reporting(state: State, as_of: dt.date, user=None) -> StateReporting:
     """The reports `state` owed on `as_of`, each on time, late by N days, overdue by N
     days, due that day, or not recorded (missing, but due before the day from which
     ISU's records are complete); the next one due; and for each report received by then,
-    the latest version `user` may read (published ones for everyone). Two queries (the
-    reports, the completeness day), and the user's roles once per request."""
+    the latest version `user` may read (published ones for everyone). One query (the
+    reports and the days its records are complete from, together), and the user's roles
+    once per request."""
     from article6.reporting.models import ReportStatus as Stored
 
     reporting_state = rules.ReportingState(state.iso3, state.region, state.treaty_dates)
-    rows = list(
-        Report.objects.received()
-        .filter(state_id=state.pk, submitted_on__isnull=False)
-        .values_list("pk", "kind", "year", "version", "status", "submitted_on")
-    )
+    rows, days = [], {}
+    for row in _reports_and_completeness(state):
+        if row[1] == COMPLETENESS_ROW:
+            days[row[4]] = row[5]  # "all" for every State, "state" for its own day
+        else:
+            rows.append(row)
+    complete_from = days.get("state", days.get("all"))
     readable_all = may_read_unpublished(user, state.pk)
-    complete_from = completeness_of(state)
     first = rules.first_submissions(
         rules.Submission(state.iso3, kind, year, day) for _pk, kind, year, _v, _s, day in rows
     )
