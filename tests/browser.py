@@ -91,10 +91,41 @@ def axe_violations(page, source: str) -> list[dict]:
     )
 
 
+# The first elements that stick out of the window (outside any box that scrolls or clips on
+# its own) and whose parent does not.
+_STICKING_OUT = """() => {
+    const inner = window.innerWidth;
+    const clips = (el) => ["auto", "scroll", "hidden", "clip"].includes(getComputedStyle(el).overflowX);
+    const positioned = (el) => ["absolute", "fixed"].includes(getComputedStyle(el).position);
+    // Inside a box that scrolls on its own, unless positioned out of it (its containing block lies outside).
+    const clipped = (el) => {
+        for (let e = el; e && e !== document.body; e = e.parentElement) {
+            if (e !== el && clips(e)) return true;
+            if (positioned(e)) return false;
+        }
+        return false;
+    };
+    const out = (el) => el !== document.body && el.getBoundingClientRect().right > inner + 1 && !clipped(el);
+    const found = [];
+    for (const el of document.body.querySelectorAll("*")) {
+        if (!out(el) || out(el.parentElement)) continue;
+        const classes = [...el.classList].slice(0, 3).map((c) => "." + c).join("");
+        const right = Math.round(el.getBoundingClientRect().right);
+        found.push(`${el.tagName.toLowerCase()}${el.id ? "#" + el.id : ""}${classes} (right edge at ${right} px)`);
+        if (found.length === 5) break;
+    }
+    return found;
+}"""
+
+
 def page_width(page) -> dict:
     """How wide the document is against the viewport (a page wider than the window makes the
-    reader scroll sideways)."""
-    return page.evaluate("() => ({scroll_width: document.documentElement.scrollWidth, inner_width: window.innerWidth})")
+    reader scroll sideways) and, if it is wider, what sticks out."""
+    width = page.evaluate(
+        "() => ({scroll_width: document.documentElement.scrollWidth, inner_width: window.innerWidth})"
+    )
+    width["sticking_out"] = page.evaluate(_STICKING_OUT) if width["scroll_width"] > width["inner_width"] else []
+    return width
 
 
 # Visible form controls and labels whose boxes intersect by more than a border's width, but

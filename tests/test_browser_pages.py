@@ -241,9 +241,11 @@ def test_axe_finds_no_serious_violation(site_checks, name):
 def test_page_is_no_wider_than_the_window(site_checks, name, size):
     result = opened(site_checks, name)
     layout = result["layout"][size]
-    assert layout["scroll_width"] <= layout["inner_width"], (
-        f"{result['url']} as {result['role']} at {size} is {layout['scroll_width']} px wide"
-    )
+    if layout["scroll_width"] > layout["inner_width"]:
+        fail_with(
+            f"{result['url']} as {result['role']} at {size} is {layout['scroll_width']} px wide; sticking out:",
+            layout["sticking_out"],
+        )
 
 
 @pytest.mark.parametrize(("name", "size"), LAYOUTS)
