@@ -610,7 +610,6 @@ def set_records_complete(user, state, day: dt.date | None) -> RecordsComplete | 
     `day` None removes it: the reports it covered read "not recorded" again, or fall
     back on the day for every State."""
     require(user, "reporting.set_records_complete", state)
-    )
     # No ordering: the default one (by State name) would join the State, which a lock may not take.
     found = RecordsComplete.objects.select_for_update().filter(state=state).order_by().first()
     if day is None:
