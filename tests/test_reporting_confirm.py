@@ -202,3 +202,17 @@ def test_the_state_reports_page_and_the_start_still_work_for_isu(client, people,
     response = client.post(reverse("reporting:start", args=["LBN"]), {"kind": "annual", "year": 2026})
     report = Report.objects.get(state=State.objects.get(iso3="LBN"), kind="annual", year=2026)
     assert response.url == reverse("reporting:edit", args=[report.pk])
+
+
+def test_the_totals_leave_out_a_need_without_an_amount_but_count_its_row(people, lao):
+    fp = people["lao_focal_point"]
+    content = complete_content()
+    need = {"title": "Survey", "description": "A survey.", "pillar": "clearance", "modality": "technical"}
+    content["tables"]["needs"] = [
+        {**need, "amount": None, "currency": "", "start_year": 2027, "end_year": 2028},
+        {**need, "amount": 900000, "currency": "USD", "start_year": 2027, "end_year": 2029},
+    ]
+    report = services.with_content(Report.objects.filter(pk=draft(fp, lao, 2025, content).pk)).get()
+    (needs,) = [t for t in services.totals(report) if t.title == "Challenges and needs for assistance"]
+    assert needs.rows == 2
+    assert needs.groups == [("USD", [("amount needed", "900,000.00")])]

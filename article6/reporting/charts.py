@@ -57,7 +57,7 @@ def annual_rate(annual: dict[str, dict]) -> dict:
                         "y": {
                             "field": "rate",
                             "type": "quantitative",
-                            "title": _("Share of reports due"),
+                            "title": _("Share of the reports whose status is known"),
                             "axis": PERCENT_AXIS,
                             "scale": RATE_SCALE,
                         },
@@ -98,7 +98,7 @@ def rate_by_region(by_region: dict[str, dict], labels: dict[str, str]) -> dict:
                 "y": {
                     "field": "rate",
                     "type": "quantitative",
-                    "title": _("Share of reports due"),
+                    "title": _("Share of the reports whose status is known"),
                     "axis": PERCENT_AXIS,
                     "scale": RATE_SCALE,
                 },

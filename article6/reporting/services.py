@@ -352,6 +352,8 @@ def totals(report: Report) -> list[TableTotal]:
         numbers = [c for c in table.columns if c.is_number]
         groups: dict[str, dict[str, Decimal]] = {}
         for row in rows:
+            if all(getattr(row, c.field) is None for c in numbers):
+                continue  # no figure given (a need without an amount): counted as a row only
             label = ", ".join(c.shown(row) for c in keys)
             sums = groups.setdefault(label, {c.field: Decimal(0) for c in numbers})
             for column in numbers:
