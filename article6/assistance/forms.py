@@ -103,7 +103,7 @@ class AmountField(forms.DecimalField):
 
 def currency_choices() -> list[tuple[str, str]]:
     """ISO 4217 codes (the IATI Currency list, the one donors report in), by code."""
-    from article6.assistance.codelists import codelist
+    from article6.interchange.codelists import codelist
 
     codes = sorted((c for c in codelist("Currency").values() if not c.withdrawn), key=lambda c: c.code)
     return [("", "—"), *((c.code, f"{c.code} · {c.name}") for c in codes)]
