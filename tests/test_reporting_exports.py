@@ -159,7 +159,7 @@ def test_report_pdf_is_laid_out_like_the_official_forms(submitted):
     assert "Transparency report (Article 7)" in html
     assert "Lao People&#x27;s Democratic Republic (LAO)" in html
     assert "calendar year 2024" in html
-    assert "2025-03-10" in html and "2025-04-20" in html
+    assert "10 March 2025" in html and "20 April 2025" in html
     assert '<td data-testid="timeliness">on time (due 2025-04-30)</td>' in html
     assert '<td data-testid="status-A">changed</td>' in html
     assert '<td data-testid="status-E">not applicable</td>' in html

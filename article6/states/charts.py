@@ -164,7 +164,7 @@ def membership_over_time(years: list[YearCount], title: str) -> dict:
     party, signatory = str(MAP_LABELS[MapStatus.STATE_PARTY]), str(MAP_LABELS[MapStatus.SIGNATORY])
     values = []
     for y in years:
-        counted = date_format(y.day, "j F Y")
+        counted = date_format(y.day, "DATE_FORMAT")
         for kind, label, count in (
             (MapStatus.STATE_PARTY, party, y.states_parties),
             (MapStatus.SIGNATORY, signatory, y.signatories),

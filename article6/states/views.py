@@ -53,7 +53,7 @@ def home(request):
     regions = [(value, label, figures.by_region.get(value, rules.RegionCount())) for value, label in Region.choices]
     until = rules.add_months(as_of, HOME_DEADLINE_MONTHS)
     upcoming = queries.group_annual_reports(queries.deadlines(as_of, until, known_on=as_of))
-    day = date_format(as_of, "j F Y")
+    day = date_format(as_of, "DATE_FORMAT")
     # Links keep a date other than today, as the page's own links do ({% as_of_url %}).
     as_of_param = as_of.isoformat() if as_of != today() and not error else None
     profile_urls = {s.state.iso3: _profile_url(s.state.iso3, as_of_param) for s in membership.states}
