@@ -143,7 +143,7 @@ def test_funding_page_charts_have_their_tables(client, people):
 @pytest.mark.parametrize("tone", ["done", "soon", "late", "unknown", "sample"])
 def test_status_badge_is_icon_word_and_colour(tone):
     html = render_to_string("includes/status_badge.html", {"tone": tone, "label": "on track"})
-    assert f'class="badge status-tone-{tone}"' in html
+    assert f'class="badge status-badge status-tone-{tone}"' in html
     assert ">on track</span>" in html
     css = (TEMPLATES.parent / "static" / "css" / "article6.css").read_text()
     # The icon is drawn by the class: each tone has one.

@@ -41,8 +41,6 @@ OBLIGATION_STATUS_TONES = {
     rules.ObligationStatus.COMPLETED_LATE: "late",
 }
 
-TONE_ICONS = {"done": "✓", "soon": "◔", "late": "!", "unknown": "–", "sample": "◇"}
-
 
 def obligation_status_text(obligation: rules.Obligation) -> str:
     """The status in words, with the date a passed deadline rests on: "deadline passed,

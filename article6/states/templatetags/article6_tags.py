@@ -105,7 +105,6 @@ def obligation_badge(obligation: rules.Obligation) -> dict:
     return {
         "status": obligation.status.value,
         "tone": tone,
-        "icon": labels.TONE_ICONS[tone],
         "label": str(labels.OBLIGATION_STATUS_LABELS[obligation.status]),
         "since": obligation.last_fact_date if passed else None,
     }
