@@ -211,7 +211,7 @@ class NeedForm(forms.ModelForm):
     )
 
     fieldsets = (
-        (_("The need"), ("state", "title", "description", "pillar", "modality", "priority")),
+        (_("The need"), ("state", "title", "description", "pillar", "modality", "priority", "urgent")),
         (
             _("How much, and when"),
             ("quantity", "quantity_unit", "amount", "currency", "start_year", "end_year", "yearly"),
@@ -302,7 +302,7 @@ class OfferForm(forms.ModelForm):
         label=_("Modalities"), choices=Modality.choices, widget=forms.CheckboxSelectMultiple
     )
     kinds = forms.MultipleChoiceField(
-        label=_("What is offered"), choices=OfferKind.choices, widget=forms.CheckboxSelectMultiple
+        label=_("Kinds of assistance"), choices=OfferKind.choices, widget=forms.CheckboxSelectMultiple
     )
     regions = forms.MultipleChoiceField(
         label=_("Regions of interest"), choices=Region.choices, required=False, widget=forms.CheckboxSelectMultiple
@@ -316,7 +316,7 @@ class OfferForm(forms.ModelForm):
         (_("The offer"), ("title", "description", "pillars", "modalities", "kinds")),
         (_("For whom"), ("regions", "states", "languages")),
         (_("How much, and when"), ("amount_per_year", "currency", "start_year", "end_year", "conditions")),
-        (_("Contact and visibility"), ("contact", "is_active", "visibility")),
+        (_("Contact and visibility"), ("contact", "is_active", "urgent", "visibility")),
     )
 
     class Meta:

@@ -13,6 +13,12 @@
         return;
       }
       const plugins = select.multiple ? ["remove_button"] : [];
+      // tom-select points the <label> at its own input; the list it hides keeps its name
+      // for assistive technology through the label's text.
+      const label = select.id ? document.querySelector(`label[for="${select.id}"]`) : null;
+      if (label && !select.hasAttribute("aria-label")) {
+        select.setAttribute("aria-label", label.textContent.replace(/\s*\*\s*$/, "").trim());
+      }
       // eslint-disable-next-line no-new
       new TomSelect(select, {
         plugins: plugins,
