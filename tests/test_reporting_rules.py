@@ -168,6 +168,14 @@ def test_annual_figures_on_the_30_april_boundary():
     }
     # before 30 April 2013 the 2012 update is not due: the year is left out
     assert list(reporting.figures([FIJI], subs, D(2013, 4, 29), COMPLETE)["annual"]) == ["2011"]
+    # without records complete for it, that update is not known on its due day either: no 0% rate
+    assert reporting.figures([FIJI], subs[:2], D(2013, 4, 30))["annual"]["2012"] == {
+        "due": 1,
+        "submitted": 0,
+        "on_time": 0,
+        "not_recorded": 1,
+        "rate": None,
+    }
 
 
 # --- Art. 20: withdrawal ends the obligation -----------------------------------------------------

@@ -220,7 +220,12 @@ def figures(
     for state in states:
         for due in reports_due(state, as_of):
             submission = first.get(due.key)
-            status = classify(due, submission, as_of, completeness.for_state(state.iso3)).status
+            complete_from = completeness.for_state(state.iso3)
+            status = classify(due, submission, as_of, complete_from).status
+            if status is ReportStatus.DUE and (complete_from is None or due.due < complete_from):
+                # Due today and not in records that are not complete for it: not known
+                # either, so no rate rests on it (no "0%" on the due date itself).
+                status = ReportStatus.NOT_RECORDED
             sample = submission is not None and submission.is_sample
             if due.kind == INITIAL:
                 initial["due"] += 1
