@@ -205,12 +205,14 @@ def collect_console_errors(page) -> list[str]:
     return errors
 
 
-def signed_in_context(browser, site: str, email: str, password: str, secret: str | None = None):
+def signed_in_context(
+    browser, site: str, email: str, password: str, secret: str | None = None, viewport: dict | None = None
+):
     """A browser context signed in through the site's own sign-in: the password, then the code
     of the authenticator app when the account has one."""
     from article6.accounts.totp import current_code
 
-    context = browser.new_context(locale="en-GB", viewport={"width": 1366, "height": 900})
+    context = browser.new_context(locale="en-GB", viewport=viewport or {"width": 1366, "height": 900})
     page = context.new_page()
     page.set_default_timeout(15_000)
     page.goto(site + "/accounts/login/")

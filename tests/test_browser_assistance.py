@@ -6,10 +6,11 @@ public Funding page."""
 import datetime as dt
 
 import pytest
+from browser import signed_in_context
 from people import PASSWORD, person
 
 from article6.accounts.models import RoleKind
-from article6.accounts.totp import activate_totp, current_code
+from article6.accounts.totp import activate_totp
 from article6.assistance.models import Match, Need, Offer
 from article6.states.models import State
 from article6.states.reference import load_reference
@@ -24,18 +25,7 @@ def site(live_server, transactional_db):
 
 
 def signed_in(browser, site, email, secret=None):
-    context = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 1000})
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    page.goto(site + "/accounts/login/")
-    page.locator('input[name="login"]').fill(email)
-    page.locator('input[name="password"]').fill(PASSWORD)
-    page.locator('main form button[type="submit"]').first.click()
-    if secret:
-        page.wait_for_url("**/accounts/2fa/authenticate/")
-        page.locator('input[name="code"]').fill(current_code(secret))
-        page.locator('main form button[type="submit"]').first.click()
-    page.wait_for_url(site + "/")
+    _context, page = signed_in_context(browser, site, email, PASSWORD, secret, viewport={"width": 1280, "height": 1000})
     return page
 
 

@@ -7,10 +7,11 @@ inline style on every page)."""
 import datetime as dt
 
 import pytest
+from browser import signed_in_context
 from people import PASSWORD, person
 
 from article6.accounts.models import RoleKind
-from article6.accounts.totp import activate_totp, current_code
+from article6.accounts.totp import activate_totp
 from article6.states.reference import load_reference
 
 pytestmark = pytest.mark.browser
@@ -58,16 +59,7 @@ def open_page(browser, viewport):
 
 def sign_in_as_isu(browser, site, viewport):
     isu = person("isu@example.org", {"kind": RoleKind.ISU_STAFF})
-    secret = activate_totp(isu)
-    page = open_page(browser, viewport)
-    page.goto(site + "/accounts/login/")
-    page.locator('input[name="login"]').fill(isu.email)
-    page.locator('input[name="password"]').fill(PASSWORD)
-    page.locator('main form button[type="submit"]').first.click()
-    page.wait_for_url("**/accounts/2fa/authenticate/")
-    page.locator('input[name="code"]').fill(current_code(secret))
-    page.locator('main form button[type="submit"]').first.click()
-    page.wait_for_url(site + "/")
+    _context, page = signed_in_context(browser, site, isu.email, PASSWORD, activate_totp(isu), viewport=viewport)
     return page
 
 
