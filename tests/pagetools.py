@@ -30,7 +30,7 @@ def element(page: str, testid: str) -> str:
 
 
 def figure(page: str, testid: str) -> int:
-    return int(re.search(r'<p class="display-6[^"]*">(\d+)</p>', element(page, testid)).group(1))
+    return int(re.search(r'<p class="(?:display-6|a6-figure__value)[^"]*">(\d+)</p>', element(page, testid)).group(1))
 
 
 def region_row(page: str, region: str) -> list[int]:

@@ -397,7 +397,7 @@ def test_api_report_detail(client, world):
 
 
 def big(page: str, testid: str) -> int:
-    return int(re.search(r'<p class="display-6[^"]*">(\d+)</p>', element(page, testid)).group(1))
+    return int(re.search(r'<p class="(?:display-6|a6-figure__value)[^"]*">(\d+)</p>', element(page, testid)).group(1))
 
 
 def test_transparency_page_shows_the_hand_count(client, world):
