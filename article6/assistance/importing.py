@@ -34,7 +34,6 @@ from article6.assistance.models import (
     LAST_YEAR,
     Channel,
     Commitment,
-    CommitmentNeed,
     CommitmentPillar,
     ExchangeRate,
     Flow,
@@ -822,10 +821,10 @@ def _write(plans: list[_Plan], report: ImportReport, *, reason: str, family_q, f
             report.flows.created += len(flows_to_create)
         if flows_to_update:
             bulk_update_with_history(flows_to_update, Flow, list(FLOW_FIELDS), default_change_reason=reason)
-        # Needs met by commitments whose amounts changed: their covered amount and status follow.
+        # Commitments whose amounts changed, and the needs they meet: their figures follow, in this
+        # transaction (the bulk writes send no signal).
         if touched:
-            need_ids = CommitmentNeed.objects.filter(commitment_id__in=touched).values_list("need_id", flat=True)
-            queries.refresh_needs(set(need_ids))
+            queries.refresh_figures(commitment_ids=touched)
 
 
 def _share_objects(commitment: Commitment, shares: dict[str, Decimal]) -> list[CommitmentPillar]:
@@ -940,7 +939,7 @@ def import_rates(path: str | os.PathLike) -> RatesReport:
         raise ImportErrors(errors)
     report = RatesReport(file=label)
     reason = f"import-rates {Path(path).name}"
-    with transaction.atomic():
+    with transaction.atomic(), queries.figures_once():
         stored = {(r.currency, r.year): r for r in ExchangeRate.objects.all()}
         for row in rows:
             rate = stored.get((row["currency"], row["year"]))

@@ -160,7 +160,10 @@ COVERAGE_FIELDS = {
     "restricted": ("covered_restricted", "status_restricted"),
     "all": ("covered_all", "status_all"),
 }
-COVERAGE_TIER_FIELDS = [name for tier, names in COVERAGE_FIELDS.items() if tier != "public" for name in names]
+COVERAGE_TIER_FIELDS = [
+    *(name for tier, names in COVERAGE_FIELDS.items() if tier != "public" for name in names),
+    "coverage_missing",
+]
 
 
 class Need(models.Model):
@@ -235,6 +238,10 @@ class Need(models.Model):
         _("status for ISU"), max_length=16, choices=NeedStatus.choices, default=NeedStatus.OPEN, db_index=True
     )
     covered_all = models.DecimalField(_("amount covered, for ISU"), **MONEY, default=Decimal("0"))
+    # Per tier, the amounts towards the need that cannot be converted into its currency for want
+    # of an exchange rate: [[amount, currency, year], ...]. The covered amount leaves them out and
+    # every page says so (rules.Missing), rather than show a smaller figure as complete.
+    coverage_missing = models.JSONField(_("amounts not converted, per tier"), default=dict, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("filed by")
     )
@@ -297,7 +304,21 @@ class Need(models.Model):
 
     @property
     def coverage(self) -> float | None:
+        """The share covered, as it is (above 1 when over-covered)."""
         return rules.coverage_ratio(self.amount, self.seen_covered)
+
+    @property
+    def over_covered(self) -> bool:
+        return self.amount is not None and self.seen_covered > self.amount
+
+    @property
+    def seen_missing(self) -> list[rules.Missing]:
+        """The amounts towards the need that the reader's tier cannot convert (no rate)."""
+        tier = getattr(self, "viewer_tier", "public")
+        return [
+            rules.Missing(Decimal(amount), currency, year)
+            for amount, currency, year in (self.coverage_missing or {}).get(tier, [])
+        ]
 
 
 class NeedYear(models.Model):
@@ -432,7 +453,10 @@ class Commitment(Provider):
     )
     created = models.DateTimeField(_("recorded"), auto_now_add=True)
     is_sample = models.BooleanField(_("fictional sample data"), default=False)
-    history = HistoricalRecords()
+    # Computed (assistance.queries.refresh_figures): what does not add up in its amounts and links,
+    # for ISU to look into; empty when all is consistent.
+    inconsistency = models.TextField(_("inconsistency found"), blank=True, editable=False)
+    history = HistoricalRecords(excluded_fields=["inconsistency"])
 
     class Meta:
         ordering = ["-created", "-id"]

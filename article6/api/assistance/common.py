@@ -33,7 +33,10 @@ WRITE_RESPONSES = {**UNREADABLE_BODY, 401: Detail, 403: Detail, 404: Detail, 422
 
 
 def money(value: Decimal | None) -> float | None:
-    return None if value is None else float(value)
+    """An amount as a JSON number, rounded once to the cent from its Decimal."""
+    from article6.assistance.rules import rounded
+
+    return None if value is None else float(rounded(value))
 
 
 def not_found(what: str, pk: int):

@@ -207,17 +207,32 @@ class CommitmentPage(Page):
     items: list[CommitmentOut]
 
 
+class MissingOut(Schema):
+    amount: float = Field(description="In its own currency.")
+    currency: str
+    year: int
+
+
 class GapRowOut(Schema):
     state: str = Field(description="ISO3 code.")
     pillar: str = Field(description="The pillar; empty for amounts of commitments without pillar shares.")
     year: int
     currency: str = Field(description="Always USD.")
-    needed: float
-    pledged: float
-    committed: float
-    disbursed: float
-    gap: float = Field(description="needed - committed, never below 0.")
-    problems: list[str] = Field(description="Amounts that could not be counted, and why (a missing rate).")
+    needed: float = Field(description="What the open needs ask for in this year.")
+    pledged: float = Field(description="Pledged, as recorded: shown, never counted as funding.")
+    committed: float = Field(description="Committed, as recorded.")
+    disbursed: float = Field(description="Disbursed, as recorded.")
+    funded: float = Field(
+        description="What counts towards the open needs: per commitment, the larger of what is committed and what "
+        "is paid, counted once, divided between the needs it is linked to."
+    )
+    outside_needs: float = Field(description="What counts as funding and meets no open need.")
+    gap: float = Field(description="What each open need still lacks, added up: never below 0, never above needed.")
+    complete: bool = Field(description="False when a figure lacks an amount for want of an exchange rate.")
+    missing: dict[str, list[MissingOut]] = Field(
+        description="Per figure (needed, funded, gap…), the amounts it cannot include: no exchange rate."
+    )
+    problems: list[str] = Field(description="Each amount that could not be counted, named once, and why.")
 
 
 class GapPage(Page):
