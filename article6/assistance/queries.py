@@ -253,16 +253,10 @@ def _links_in(links) -> list[rules.LinkIn]:
     return [rules.LinkIn(link.commitment_id, link.need_id, link.amount) for link in links]
 
 
-def count_for(needs, commitments, links, *, shown_needs=None, known=()) -> rules.Funding:
-    """rules.count over these records; `known`: further commitments (not counted) whose
-    currency the links with an amount need."""
+def count_for(needs, commitments, links) -> rules.Funding:
+    """rules.count over these records (those a reader may see: links count between them only)."""
     return rules.count(
-        [need_in(n) for n in needs],
-        [commitment_in(c) for c in commitments],
-        _links_in(links),
-        ExchangeRate.table(),
-        shown_needs=shown_needs,
-        currencies={c.pk: c.currency for c in known},
+        [need_in(n) for n in needs], [commitment_in(c) for c in commitments], _links_in(links), ExchangeRate.table()
     )
 
 
@@ -316,14 +310,21 @@ def refresh_figures(need_ids=(), commitment_ids=()) -> None:
         return
     needs, commitments, links, targets, complete = _component(need_ids, commitment_ids)
     rates = ExchangeRate.table()
-    need_records = [need_in(n) for n in needs]
     link_records = _links_in(links)
+    # Each tier's figures come from the records its readers may see, needs and commitments alike.
+    needs_in_tier = {tier: [] for tier in rules.COVERAGE_TIERS}
+    for n in needs:
+        record = need_in(n)
+        for tier in rules.tiers_of(n.visibility):
+            needs_in_tier[tier].append(record)
     in_tier = {tier: [] for tier in rules.COVERAGE_TIERS}
     for c in commitments:
         record = commitment_in(c)
         for tier in rules.tiers_of(c.visibility):
             in_tier[tier].append(record)
-    results = {tier: rules.count(need_records, in_tier[tier], link_records, rates) for tier in rules.COVERAGE_TIERS}
+    results = {
+        tier: rules.count(needs_in_tier[tier], in_tier[tier], link_records, rates) for tier in rules.COVERAGE_TIERS
+    }
     _refreshing.busy = True
     try:
         _write_needs([n for n in needs if n.pk in targets], results)
@@ -336,7 +337,8 @@ def _write_needs(needs, results) -> None:
     for need in Need.objects.select_for_update().filter(pk__in=[n.pk for n in needs]).order_by("pk"):
         changed, missing = [], {}
         for tier in rules.COVERAGE_TIERS:
-            funding = results[tier].needs[need.pk]
+            # A tier that may not see the need counts nothing towards it (its readers never see it).
+            funding = results[tier].needs.get(need.pk) or rules.NeedFunding(needed=need.amount)
             covered = rules.rounded(funding.covered) if need.amount is not None else Decimal("0")
             status = rules.need_status(need.declared_status, need.amount, covered, funding.linked)
             covered_field, status_field = COVERAGE_FIELDS[tier]
@@ -372,23 +374,33 @@ def refresh_needs(need_ids) -> None:
     refresh_figures(need_ids)
 
 
+def _as_seen_by(user, needs, commitments):
+    """The needs and commitments of a component that `user` may read (two queries)."""
+    seen_needs = set(
+        Need.objects.filter(visible_needs_q(user), pk__in=[n.pk for n in needs]).values_list("pk", flat=True)
+    )
+    seen_commitments = set(
+        commitments_for(user).filter(pk__in=[c.pk for c in commitments]).values_list("pk", flat=True)
+    )
+    return [n for n in needs if n.pk in seen_needs], [c for c in commitments if c.pk in seen_commitments]
+
+
 def funding_of_need(user, need) -> rules.NeedFunding:
-    """What counts towards `need` as `user` may see it: the commitments they may read, each
-    divided as the data divides it; with the part of each commitment (`by_commitment`)."""
+    """What counts towards `need` as `user` may see it: from the needs and commitments they may
+    read, and nothing else; with the part of each commitment (`by_commitment`)."""
     needs, commitments, links, _targets, _complete = _component([need.pk])
-    visible = set(commitments_for(user).filter(pk__in=[c.pk for c in commitments]).values_list("pk", flat=True))
-    seen = [c for c in commitments if c.pk in visible]
-    return count_for(needs, seen, links, known=commitments).needs[need.pk]
+    needs, commitments = _as_seen_by(user, needs, commitments)
+    return count_for(needs, commitments, links).needs.get(need.pk) or rules.NeedFunding(needed=need.amount)
 
 
 def division_of(user, commitment) -> tuple[rules.Division, list]:
-    """How `commitment` is divided between the needs it is linked to: (the division, the needs
-    `user` may read, in order). Parts towards needs the reader may not see are left out."""
+    """How `commitment` is divided between the needs it is linked to, as `user` may see it:
+    (the division, the needs it goes to, in order)."""
     needs, commitments, links, _targets, _complete = _component(commitment_ids=[commitment.pk])
-    funding = count_for(needs, commitments, links)
-    division = funding.divisions[commitment.pk]
-    visible = Need.objects.filter(visible_needs_q(user), pk__in=list(division.to_needs)).order_by("pk")
-    return division, list(visible)
+    needs, commitments = _as_seen_by(user, needs, commitments)
+    division = count_for(needs, commitments, links).divisions.get(commitment.pk) or rules.Division()
+    by_pk = {n.pk: n for n in needs}
+    return division, [by_pk[pk] for pk in sorted(division.to_needs)]
 
 
 # --- The gap --------------------------------------------------------------------------------
@@ -446,27 +458,18 @@ def gap(user, *, state: str | None = None, year: int | None = None, pillar: str 
 
 
 def _gap(user, *, state: str | None = None, year: int | None = None, pillar: str | None = None):
-    """The gap rows (rules.count): the commitments `user` may read, divided between every need
-    they are linked to as the data divides them; the rows keep the needs `user` may read."""
-    shown = needs_for(user)
+    """The gap rows (rules.count) over the needs and commitments `user` may read, and nothing else."""
+    needs = needs_for(user)
     commitments = commitments_for(user).prefetch_related(None).prefetch_related("pillar_shares", "flows")
     if state:
-        shown = shown.filter(state__iso3=state)
+        needs = needs.filter(state__iso3=state)
         commitments = commitments.filter(recipient__iso3=state)
-    shown = list(shown)
+    needs = list(needs)
     commitments = list(commitments)
-    links = list(CommitmentNeed.objects.filter(commitment_id__in=[c.pk for c in commitments]))
-    have = {n.pk for n in shown}
-    others = {link.need_id for link in links} - have
-    needs = shown + list(Need.objects.filter(pk__in=others).select_related("state").prefetch_related("yearly"))
-    # Links with an amount from commitments this reader may not see still lower what a need lacks.
-    further = list(
-        CommitmentNeed.objects.filter(need_id__in=[n.pk for n in needs], amount__isnull=False)
-        .exclude(commitment_id__in=[c.pk for c in commitments])
-        .select_related("commitment")
+    links = CommitmentNeed.objects.filter(
+        commitment_id__in=[c.pk for c in commitments], need_id__in=[n.pk for n in needs]
     )
-    known = [link.commitment for link in further]
-    rows = count_for(needs, commitments, links + further, shown_needs=have, known=known).rows
+    rows = count_for(needs, commitments, list(links)).rows
     if pillar:
         rows = [r for r in rows if r.pillar == pillar]
     if year:

@@ -556,24 +556,20 @@ def count(
     commitments: Iterable[CommitmentIn],
     links: Iterable[LinkIn],
     rates: Rates,
-    *,
-    shown_needs: set | None = None,
-    currencies: Mapping[object, str] | None = None,
 ) -> Funding:
     """Every figure of the money at once, from the same division, so that they agree: each
     need's coverage, each commitment's division, and the gap per State, pillar and year.
 
-    `needs` holds every need a commitment is linked to (the division is a fact of the data);
-    `shown_needs`, when given, keeps the gap rows to the needs the reader may see; `currencies`
-    gives the currency of commitments not counted here (not seen by the reader) whose links
-    with an amount still lower what a need lacks."""
+    A reader's figures are computed from the records they may see, and from nothing else:
+    the needs and commitments given are those, and a link counts only between the two."""
     needs = {n.key: n for n in needs}
     commitments = list(commitments)
-    links = [link for link in links if link.need in needs]
+    keys = {c.key for c in commitments}
+    links = [link for link in links if link.need in needs and link.commitment in keys]
     links_of: dict[object, list[LinkIn]] = {}
     for link in links:
         links_of.setdefault(link.commitment, []).append(link)
-    weights = _weights(needs, links, {**(currencies or {}), **{c.key: c.currency for c in commitments}}, rates)
+    weights = _weights(needs, links, {c.key: c.currency for c in commitments}, rates)
     result = {key: NeedFunding(needed=need.amount) for key, need in needs.items()}
     rows: dict[tuple[str, str, int], GapRow] = {}
     divisions, problems = {}, {}
@@ -581,7 +577,6 @@ def count(
     def row(state: str, pillar: str, year: int) -> GapRow:
         return rows.setdefault((state, pillar, year), GapRow(state, pillar, year))
 
-    shown = set(needs) if shown_needs is None else set(shown_needs) & set(needs)
     # What counts towards each shown need, per year, in US dollars (for the gap).
     towards_usd: dict[tuple[object, int], Decimal] = {}
     towards_missing: dict[tuple[object, int], list[Missing]] = {}
@@ -629,9 +624,9 @@ def count(
                     target.lacks(f.kind, Missing(part, c.currency, f.year))
         outside = dict(division.outside)
         for need_key, by_year in division.to_needs.items():
-            # Towards an open need it is funding of that need (or, for a need this reader may not
-            # see, of neither); towards a need since closed, withdrawn or a draft, it is outside.
-            if needs[need_key].asked_for or need_key not in shown:
+            # Towards an open need it is funding of that need; towards a need since closed,
+            # withdrawn, or a draft, it is outside stated needs.
+            if needs[need_key].asked_for:
                 continue
             for year, amount in by_year.items():
                 key = (year, needs[need_key].pillar)
@@ -644,7 +639,7 @@ def count(
                 target.lacks("outside_needs", Missing(amount, c.currency, year))
     for key, need in needs.items():
         funding = result[key]
-        if key not in shown or not need.asked_for:
+        if not need.asked_for:
             continue
         for year, amount in needed_by_year(need).items():
             target = row(need.state, need.pillar, year)

@@ -53,8 +53,10 @@ def need_out(need: Need) -> dict:
         "declared_status": need.declared_status,
         # What the caller may see: only the commitments they may read are counted.
         "status": need.seen_status,
-        "covered_amount": float(need.seen_covered),
+        "covered_amount": money(need.seen_covered),
         "coverage": need.coverage,
+        "over_covered": need.over_covered,
+        "not_counted": [{"amount": money(m.amount), "currency": m.currency, "year": m.year} for m in need.seen_missing],
         "national_plan": need.national_plan,
         "national_resources": money(need.national_resources),
         "national_resources_currency": need.national_resources_currency,

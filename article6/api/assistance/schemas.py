@@ -48,6 +48,12 @@ ID_PATH = Path(ge=1, le=MAX_ID, description="The record's id.")
 # --- Shapes ------------------------------------------------------------------------------------
 
 
+class MissingOut(Schema):
+    amount: float = Field(description="In its own currency.")
+    currency: str
+    year: int
+
+
 class _In(Schema):
     model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
 
@@ -93,9 +99,18 @@ class NeedOut(Schema):
     declared_status: DeclaredNeedStatus = Field(description="What the State's focal points say of the need.")
     status: NeedStatus = Field(description="Rolled up from the commitments linked to the need that the caller may see.")
     covered_amount: float = Field(
-        description="Committed towards the need, in `currency`, by the commitments the caller may see."
+        description="The funding that counts towards the need, in `currency`, from the commitments the caller may "
+        "see: per commitment the larger of what is committed and what is paid, counted once (a commitment linked to "
+        "several needs is divided between them). Pledges never count."
     )
-    coverage: float | None = Field(description="covered_amount / amount, from 0 to 1; null without an amount.")
+    coverage: float | None = Field(
+        description="covered_amount / amount, as it is (above 1 when over-covered); null without an amount."
+    )
+    over_covered: bool = Field(description="More counts towards the need than it asks for.")
+    not_counted: list[MissingOut] = Field(
+        description="Amounts towards the need that cannot be converted into its currency: no exchange rate. "
+        "covered_amount leaves them out."
+    )
     national_plan: str = Field(description="The national plan it belongs to (Lausanne Action Plan, Action 41).")
     national_resources: float | None = Field(description="National resources committed (Action 38).")
     national_resources_currency: str
@@ -205,12 +220,6 @@ class CommitmentDetail(CommitmentOut):
 
 class CommitmentPage(Page):
     items: list[CommitmentOut]
-
-
-class MissingOut(Schema):
-    amount: float = Field(description="In its own currency.")
-    currency: str
-    year: int
 
 
 class GapRowOut(Schema):
