@@ -333,6 +333,27 @@ def sector_split(
     return SectorSplit(min(max(mine, Decimal(0)), HUNDRED), outside), problem
 
 
+@dataclass(frozen=True)
+class OutsideMineAction:
+    """What a commitment's imported amounts leave out, as outside mine action: the total by
+    kind of amount (in the order of the kinds, none that is 0) and the DAC sectors it is in."""
+
+    amounts: dict[str, Decimal]
+    sectors: list[str]
+
+
+def outside_mine_action(flows: Iterable[Flow]) -> OutsideMineAction | None:
+    """The part of a commitment's reported amounts outside mine action (None: there is none)."""
+    totals: dict[str, Decimal] = defaultdict(Decimal)
+    sectors: set[str] = set()
+    for flow in flows:
+        if flow.outside_mine_action:
+            totals[flow.kind] += flow.outside_mine_action
+            sectors.update(flow.outside_sectors.split())
+    amounts = {kind: totals[kind] for kind in FlowKind.values if totals.get(kind)}
+    return OutsideMineAction(amounts, sorted(sectors)) if amounts else None
+
+
 # --- IATI ---------------------------------------------------------------------------------------
 
 _GOVERNMENT_REF = re.compile(r"(?P<iso2>[A-Z]{2})-(?:1(?:-.*)?|GOV-.*)")
