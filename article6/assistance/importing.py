@@ -322,7 +322,7 @@ def sector_split(
     if total != HUNDRED:
         problem = (
             f"the DAC sector percentages add up to {_plain(total)}, not 100 (IATI: they must add up to 100): "
-            f"only the {_plain(mine)}% given to mine action is counted, nothing is rebased"
+            f"only the {_plain(_money(mine))}% given to mine action is counted, nothing is rebased"
         )
     elif len(percentages) > 1 and missing:
         problem = (
@@ -572,8 +572,10 @@ class _IatiMapper:
         amounts = self._amounts(activity, currency, activity_split, own)
         for amount_key, kind, year, day, value, description, split in amounts:
             counted, _rest = split.parts(value)
-            parts = _split(counted, percentages)
-            wholes = _split(value, percentages)
+            with localcontext() as context:
+                context.prec = 60  # at full precision until the one rounding to the cent
+                parts = _split(counted, percentages)
+                wholes = _split(value, percentages)
             for plan, index in plans:
                 outside = wholes[index] - parts[index]
                 plan.flows[_key(plan.source, amount_key)] = {
