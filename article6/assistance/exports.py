@@ -33,6 +33,7 @@ from openpyxl.utils import get_column_letter
 
 from article6.asof import today
 from article6.assistance import queries
+from article6.assistance.importing import outside_mine_action
 from article6.assistance.models import FlowKind
 
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
@@ -397,6 +398,15 @@ def _provider_columns(of: Callable[[Any], Any]) -> list[Column]:
     ]
 
 
+def _outside(commitment) -> str:
+    """The imported part outside mine action (not counted), by kind of amount, as the needs'
+    yearly amounts are written: "committed: 80000; disbursed: 40000"; empty when there is none."""
+    outside = outside_mine_action(commitment.flows.all())
+    if outside is None:
+        return ""
+    return _joined(f"{kind}: {format(amount, 'f')}" for kind, amount in outside.amounts.items())
+
+
 COMMITMENT_COLUMNS = [
     Column("id", gettext_lazy("Id"), lambda r: r.record.pk, INTEGER),
     *_provider_columns(lambda r: r.record),
@@ -420,6 +430,7 @@ COMMITMENT_COLUMNS = [
     Column("visibility", gettext_lazy("Visibility"), lambda r: r.record.visibility),
     Column("created", gettext_lazy("Recorded"), lambda r: _day(r.record.created), DATE),
     Column("is_sample", gettext_lazy("Fictional sample"), lambda r: r.record.is_sample, BOOLEAN),
+    Column("outside_mine_action", gettext_lazy("Outside mine action"), lambda r: _outside(r.record)),
 ]
 
 FLOW_COLUMNS = [

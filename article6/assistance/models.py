@@ -520,6 +520,19 @@ class Flow(models.Model):
     date = models.DateField(_("date"), null=True, blank=True)
     amount = models.DecimalField(_("amount"), **MONEY)
     description = models.CharField(_("description"), max_length=500, blank=True)
+    # An imported amount is the mine-action part of what the file reports; the rest is kept here.
+    outside_mine_action = models.DecimalField(
+        _("outside mine action"),
+        **MONEY,
+        default=Decimal("0"),
+        help_text=_("The part of the reported transaction or budget outside mine action, not counted."),
+    )
+    outside_sectors = models.CharField(
+        _("sectors outside mine action"),
+        max_length=200,
+        blank=True,
+        help_text=_("The DAC purpose codes of that part, as the file gives them, separated by spaces."),
+    )
     # Identifies an imported transaction, so that importing the same file again changes nothing.
     source_key = models.CharField(max_length=200, blank=True, db_index=True)
     history = HistoricalRecords()

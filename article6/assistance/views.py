@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from article6.accounts.permissions import has_any_role, is_isu, require
-from article6.assistance import charts, queries, rules, services
+from article6.assistance import charts, importing, queries, rules, services
 from article6.assistance.filters import CommitmentFilters, UnknownValue
 from article6.assistance.forms import (
     CommitmentFilterForm,
@@ -32,8 +32,10 @@ from article6.assistance.forms import (
     ReceiptForm,
 )
 from article6.assistance.models import Commitment, FlowKind, Need, NeedStatus, Offer
+from article6.interchange.codelists import sector_name
 from article6.paging import page_of
 from article6.states.models import Region, State
+from article6.states.templatetags.article6_tags import money
 from article6.treaty.models import Pillar
 
 PER_PAGE = 25
@@ -189,6 +191,18 @@ def commitment_list(request):
     )
 
 
+def _outside_mine_action(commitment: Commitment) -> dict[str, str] | None:
+    """The imported part outside mine action, as the commitment page says it: the amounts by
+    kind ("80,000 USD committed, ...") and the sectors with their names."""
+    outside = importing.outside_mine_action(commitment.flows.all())
+    if outside is None:
+        return None
+    currency = commitment.currency
+    amounts = [f"{money(amount)} {currency} {FlowKind(kind).label}" for kind, amount in outside.amounts.items()]
+    sectors = [f"{code} {sector_name(code)}" if sector_name(code) else code for code in outside.sectors]
+    return {"amounts": ", ".join(amounts), "sectors": ", ".join(sectors)}
+
+
 def commitment_detail(request, pk: int):
     commitment = _visible(queries.commitments_for(request.user), pk)
     division, needs = queries.division_of(request.user, commitment)
@@ -198,6 +212,7 @@ def commitment_detail(request, pk: int):
         "counted": sum(counted.values(), Decimal(0)),
         "division": [(need, division.towards(need.pk)) for need in needs],
         "outside": division.outside_total,
+        "outside_mine_action": _outside_mine_action(commitment),
         "may_see_inconsistency": is_isu(request.user),
         "yearly": queries.yearly(commitment),
         "totals": queries.totals(commitment),

@@ -79,6 +79,8 @@ def _commitment_detail(request, pk: int) -> dict:
                 "year": f.year,
                 "date": f.date,
                 "amount": float(f.amount),
+                "outside_mine_action": float(f.outside_mine_action),
+                "outside_sectors": f.outside_sectors.split(),
                 "description": f.description,
             }
             for f in commitment.flows.all()

@@ -191,7 +191,13 @@ class FlowOut(Schema):
     kind: FlowKind
     year: int
     date: dt.date | None
-    amount: float = Field(description="In the commitment's currency; negative: a correction.")
+    amount: float = Field(
+        description="In the commitment's currency; negative: a correction. Imported: the mine-action part only."
+    )
+    outside_mine_action: float = Field(
+        description="Imported: the part of the reported transaction or budget outside mine action, not counted."
+    )
+    outside_sectors: list[str] = Field(description="The DAC purpose codes of that part.")
     description: str
 
 
