@@ -221,18 +221,20 @@ def commitment_in(commitment) -> rules.CommitmentIn:
 
 def _component(need_ids=(), commitment_ids=()):
     """Everything the figures of these needs and commitments depend on, in a fixed number of
-    queries: `targets`, the needs to compute (those given and those the given commitments are
-    linked to); `complete`, every commitment linked to a target, with all its links; every need
-    at the other end of those links (what they lack decides how a shared commitment is divided);
-    and the links with an amount that further commitments have to those needs (they lower what
-    the needs lack). Returns (needs, commitments, links, targets, complete)."""
+    queries. A change to a need or a commitment changes how each commitment it shares money
+    with is divided, and so the figures of every need at the other end of those commitments:
+    - `targets`: the needs to compute: those given, those of the given commitments, and every need
+      linked to a commitment that either is linked to;
+    - `complete`: every commitment linked to a target (so each target's figures are whole);
+    - every need at the other end of their links (what it lacks decides a division), and the links
+      with an amount that further commitments have to those needs (they lower what it lacks).
+    Returns (needs, commitments, links, targets, complete)."""
     need_ids, commitment_ids = set(need_ids), set(commitment_ids)
-    targets = need_ids | set(
-        CommitmentNeed.objects.filter(commitment_id__in=commitment_ids).values_list("need_id", flat=True)
-    )
-    complete = commitment_ids | set(
-        CommitmentNeed.objects.filter(need_id__in=targets).values_list("commitment_id", flat=True)
-    )
+    links_of = CommitmentNeed.objects.values_list
+    first = need_ids | set(links_of("need_id", flat=True).filter(commitment_id__in=commitment_ids))
+    changed = commitment_ids | set(links_of("commitment_id", flat=True).filter(need_id__in=first))
+    targets = first | set(links_of("need_id", flat=True).filter(commitment_id__in=changed))
+    complete = changed | set(links_of("commitment_id", flat=True).filter(need_id__in=targets))
     links = list(CommitmentNeed.objects.filter(commitment_id__in=complete))
     linked_needs = targets | {link.need_id for link in links}
     links += list(
@@ -340,7 +342,9 @@ def _write_needs(needs, results) -> None:
             # A tier that may not see the need counts nothing towards it (its readers never see it).
             funding = results[tier].needs.get(need.pk) or rules.NeedFunding(needed=need.amount)
             covered = rules.rounded(funding.covered) if need.amount is not None else Decimal("0")
-            status = rules.need_status(need.declared_status, need.amount, covered, funding.linked)
+            status = rules.need_status(
+                need.declared_status, need.amount, covered, funding.linked, bool(funding.missing)
+            )
             covered_field, status_field = COVERAGE_FIELDS[tier]
             if (getattr(need, covered_field), getattr(need, status_field)) != (covered, status):
                 setattr(need, covered_field, covered)

@@ -529,12 +529,13 @@ def _weights(
     needs: Mapping[object, NeedIn], links: Iterable[LinkIn], currency_of: Mapping[object, str], rates: Rates
 ) -> dict[object, Decimal]:
     """What each need still lacks before the division, in US dollars at the rates of its first
-    year: its amount less what the links with an amount give it. A need whose amount cannot be
-    converted weighs nothing (the others share the money; with no weight at all, equally)."""
+    year: its amount less what the links with an amount give it. A need that is not open, or
+    whose amount cannot be converted, weighs nothing (the others share the money; with no weight
+    at all, the needs share it equally)."""
     weights = {}
     for key, need in needs.items():
-        if need.amount is None:
-            weights[key] = ZERO
+        if need.amount is None or not need.asked_for:
+            weights[key] = ZERO  # a need met, withdrawn or a draft lacks nothing
             continue
         try:
             weights[key] = to_usd(need.amount, need.currency, need.start_year, rates)
@@ -661,20 +662,23 @@ def count(
     return Funding(result, divisions, [rows[key] for key in sorted(rows)], problems)
 
 
-def need_status(declared: str, needed: Decimal | None, covered: Decimal, has_commitments: bool) -> str:
+def need_status(
+    declared: str, needed: Decimal | None, covered: Decimal, has_commitments: bool, unconverted: bool = False
+) -> str:
     """A need's status from what its focal point declared and what is counted towards it.
 
     A draft, withdrawn or closed need keeps that status. Otherwise: "covered" once the
     funding reaches the amount needed; "partly covered" when some counts (or, for a need
     stated without an amount, when any commitment is linked to it: only its focal point can
-    say it is fully met, by closing it); "open" when nothing does. Pledges never count."""
+    say it is fully met, by closing it); "open" when nothing does. Pledges never count. An
+    amount towards it that cannot be converted (`unconverted`) is something: partly covered."""
     if declared in ("draft", "withdrawn", "closed"):
         return declared
     if needed is None or needed <= 0:
         return "partly_covered" if has_commitments else "open"
     if covered >= needed:
         return "covered"
-    if covered > 0:
+    if covered > 0 or unconverted:
         return "partly_covered"
     return "open"
 

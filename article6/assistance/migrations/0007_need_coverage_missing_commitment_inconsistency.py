@@ -43,14 +43,23 @@ def count_again(apps, schema_editor):
         for tier in rules.tiers_of(c.visibility):
             by_tier[tier].append(record)
     links = [rules.LinkIn(l.commitment_id, l.need_id, l.amount) for l in CommitmentNeed.objects.all()]  # noqa: E741
-    results = {tier: rules.count(records, by_tier[tier], links, rates) for tier in rules.COVERAGE_TIERS}
+    # Each tier from the records its readers may see, needs and commitments alike.
+    visible = {n.pk: n.visibility for n in needs}
+    results = {
+        tier: rules.count(
+            [r for r in records if tier in rules.tiers_of(visible[r.key])], by_tier[tier], links, rates
+        )
+        for tier in rules.COVERAGE_TIERS
+    }
     for need in needs:
         missing = {}
         for tier, (covered_field, status_field) in TIER_FIELDS.items():
-            funding = results[tier].needs[need.pk]
+            funding = results[tier].needs.get(need.pk) or rules.NeedFunding(needed=need.amount)
             covered = rules.rounded(funding.covered) if need.amount is not None else Decimal("0")
             setattr(need, covered_field, covered)
-            setattr(need, status_field, rules.need_status(need.declared_status, need.amount, covered, funding.linked))
+            setattr(need, status_field, rules.need_status(
+                need.declared_status, need.amount, covered, funding.linked, bool(funding.missing)
+            ))
             if funding.missing:
                 missing[tier] = [[str(rules.rounded(m.amount)), m.currency, m.year] for m in funding.missing]
         need.coverage_missing = missing
