@@ -340,3 +340,46 @@ def test_an_imported_rate_recomputes_the_needs_it_concerns(reference, tmp_path):
     rates.write_text("currency,year,usd_per_unit,source\nEUR,2026,1.10,Test\n")
     call_command("import-rates", str(rates))
     assert _covered(target)[0] == D("44000.00")
+
+
+def _commitment_form(need, **changes):
+    return {
+        "provider_state": State.objects.get(iso3="NOR").pk,
+        "recipient": need.state.pk,
+        "title": "Clearance in two districts",
+        "description": "",
+        "channel": "ngo",
+        "implementing_partner": "An NGO",
+        "currency": "USD",
+        "visibility": "public",
+        "pillar_shares": "clearance: 100",
+        "amounts": "committed 2026 10000",
+        "needs_met": [need.pk],
+        **changes,
+    }
+
+
+def test_the_commitment_page_refuses_links_bigger_than_the_money_and_keeps_amounts_given(client, reference):
+    people = everyone()
+    target = need("LAO", "Clearance", "1000000", by=people["lao_focal_point"])
+    client.force_login(people["norway_partner"])
+    url = reverse("assistance:commitment_add")
+    response = client.post(url, _commitment_form(target, need_amounts=f"{target.pk}: 1000000"))
+    assert response.status_code == 200
+    page = re.sub(r"\s+", " ", response.content.decode())
+    assert "1,000,000 USD linked, more than the commitment has for its pillar (10,000 USD" in page
+    assert not Commitment.objects.exists()
+    response = client.post(url, _commitment_form(target, need_amounts=f"{target.pk}: 8000"))
+    assert response.status_code == 302
+    grant = Commitment.objects.get()
+    assert CommitmentNeed.objects.get(commitment=grant).amount == D("8000")
+    assert _covered(target)[0] == D("8000.00")
+    # Editing the commitment shows the amount and keeps it.
+    edit = client.get(reverse("assistance:commitment_edit", args=[grant.pk])).content.decode()
+    assert f"{target.pk}: 8000" in edit
+    response = client.post(
+        reverse("assistance:commitment_edit", args=[grant.pk]),
+        _commitment_form(target, title="Renamed", need_amounts=f"{target.pk}: 8000"),
+    )
+    assert response.status_code == 302
+    assert CommitmentNeed.objects.get(commitment=grant).amount == D("8000")

@@ -60,6 +60,7 @@ def _form_errors_from(form, error: ValidationError) -> None:
     formsets = getattr(form, "formsets", {})
     if hasattr(error, "error_dict"):
         for field, errors in error.error_dict.items():
+            field = getattr(form, "service_fields", {}).get(field, field)
             if field in formsets:
                 formsets[field].refuse(errors)
             else:
@@ -242,7 +243,7 @@ def commitment_edit(request, pk: int | None = None):
                 commitment,
                 pillar_shares=form.cleaned_data["pillar_shares"],
                 amounts=form.cleaned_data["amounts"],
-                needs={need.pk: None for need in form.cleaned_data["needs_met"]},
+                needs=form.cleaned_data["needs"],
             )
         except ValidationError as error:
             _form_errors_from(form, error)
