@@ -383,3 +383,13 @@ def test_the_commitment_page_refuses_links_bigger_than_the_money_and_keeps_amoun
     )
     assert response.status_code == 302
     assert CommitmentNeed.objects.get(commitment=grant).amount == D("8000")
+
+
+def test_the_api_gives_the_division_of_a_commitment(client, cases):
+    grant = Commitment.objects.get(title="One grant, two needs")
+    data = client.get(f"{API}/commitments/{grant.pk}").json()
+    assert data["counted"] == 220000.0 and data["outside_needs"] == 0.0
+    assert sorted((n["title"], n["amount"], n["counted"]) for n in data["needs"]) == [
+        ("Clearance, north", None, 146666.67),
+        ("Clearance, south", None, 73333.33),
+    ]

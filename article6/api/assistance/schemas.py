@@ -212,7 +212,11 @@ class DifferenceOut(Schema):
 class LinkedNeedOut(Schema):
     id: int
     title: str
-    amount: float | None = Field(description="Towards the need, in the commitment's currency; null: all of it.")
+    amount: float | None = Field(
+        description="Given towards the need, in the commitment's currency; null: a part of the commitment, divided "
+        "between its needs by pillar, then by what each still needs."
+    )
+    counted: float = Field(description="What of the commitment counts towards the need, in its currency.")
 
 
 class CommitmentDetail(CommitmentOut):
@@ -221,6 +225,8 @@ class CommitmentDetail(CommitmentOut):
     provided_and_received: list[DifferenceOut] = Field(
         description="Year by year, what the provider disbursed against what the recipient confirmed."
     )
+    counted: float = Field(description="What counts as funding: the larger of what is committed and what is paid.")
+    outside_needs: float = Field(description="What counts and goes to no need the caller may see that it meets.")
     needs: list[LinkedNeedOut] = Field(description="The needs it meets that the caller may see.")
 
 
