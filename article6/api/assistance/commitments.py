@@ -57,7 +57,7 @@ def commitment_out(commitment: Commitment) -> dict:
             {"pillar": s.pillar, "share": float(s.share)}
             for s in sorted(commitment.pillar_shares.all(), key=lambda s: (-s.share, s.pillar))
         ],
-        "totals": {kind: float(amount) for kind, amount in queries.totals(commitment).items()},
+        "totals": queries.totals(commitment),
         "source": commitment.source,
         "visibility": commitment.visibility,
         "created": commitment.created,
@@ -72,13 +72,13 @@ def _commitment_detail(request, pk: int) -> dict:
     links = queries.commitment_needs(request.user, commitment)
     return {
         **commitment_out(commitment),
-        "yearly": {year: {k: float(v) for k, v in kinds.items()} for year, kinds in queries.yearly(commitment).items()},
+        "yearly": {year: dict(kinds) for year, kinds in queries.yearly(commitment).items()},
         "flows": [
             {
                 "kind": f.kind,
                 "year": f.year,
                 "date": f.date,
-                "amount": float(f.amount),
+                "amount": f.amount,
                 "description": f.description,
             }
             for f in commitment.flows.all()

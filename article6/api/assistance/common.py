@@ -32,8 +32,9 @@ WRITE_RESPONSES = {**UNREADABLE_BODY, 401: Detail, 403: Detail, 404: Detail, 422
 # --- Helpers -----------------------------------------------------------------------------------
 
 
-def money(value: Decimal | None) -> float | None:
-    return None if value is None else float(value)
+def money(value: Decimal | None) -> Decimal | None:
+    """An amount as the API writes it: the Decimal itself, a JSON number to the cent (api.numbers)."""
+    return value
 
 
 def not_found(what: str, pk: int):

@@ -45,7 +45,7 @@ def need_out(need: Need) -> dict:
         "urgent": need.urgent,
         "amount": money(need.amount),
         "currency": need.currency,
-        "yearly": {y.year: float(y.amount) for y in need.yearly.all()},
+        "yearly": {y.year: y.amount for y in need.yearly.all()},
         "start_year": need.start_year,
         "end_year": need.end_year,
         "quantity": money(need.quantity),
@@ -53,7 +53,7 @@ def need_out(need: Need) -> dict:
         "declared_status": need.declared_status,
         # What the caller may see: only the commitments they may read are counted.
         "status": need.seen_status,
-        "covered_amount": float(need.seen_covered),
+        "covered_amount": need.seen_covered,
         "coverage": need.coverage,
         "national_plan": need.national_plan,
         "national_resources": money(need.national_resources),

@@ -12,6 +12,7 @@ from ninja import Path, Schema
 from pydantic import AfterValidator, ConfigDict, Field, StringConstraints
 
 from article6.accounts.models import Visibility
+from article6.api.numbers import Amount
 from article6.api.paging import Page
 from article6.api.params import Iso3
 from article6.assistance.filters import MAX_ID, RegionName, Year
@@ -83,21 +84,21 @@ class NeedOut(Schema):
     modality: Modality
     priority: Priority
     urgent: bool = Field(description="Emergency assistance is asked for (Art. 6(6)).")
-    amount: float | None = Field(description="The amount needed, in `currency`.")
+    amount: Amount | None = Field(description="The amount needed, in `currency`.")
     currency: str
-    yearly: dict[int, float] = Field(description="The amount needed per year, in `currency`, when given.")
+    yearly: dict[int, Amount] = Field(description="The amount needed per year, in `currency`, when given.")
     start_year: int
     end_year: int
     quantity: float | None
     quantity_unit: str
     declared_status: DeclaredNeedStatus = Field(description="What the State's focal points say of the need.")
     status: NeedStatus = Field(description="Rolled up from the commitments linked to the need that the caller may see.")
-    covered_amount: float = Field(
+    covered_amount: Amount = Field(
         description="Committed towards the need, in `currency`, by the commitments the caller may see."
     )
     coverage: float | None = Field(description="covered_amount / amount, from 0 to 1; null without an amount.")
     national_plan: str = Field(description="The national plan it belongs to (Lausanne Action Plan, Action 41).")
-    national_resources: float | None = Field(description="National resources committed (Action 38).")
+    national_resources: Amount | None = Field(description="National resources committed (Action 38).")
     national_resources_currency: str
     languages: list[str]
     evidence: str
@@ -129,7 +130,7 @@ class OfferOut(Schema):
     regions: list[str] = Field(description="Regions of interest.")
     states: list[str] = Field(description="ISO3 codes of the States of interest.")
     languages: list[str]
-    amount_per_year: float | None = Field(description="Available per year, in `currency`.")
+    amount_per_year: Amount | None = Field(description="Available per year, in `currency`.")
     currency: str
     start_year: int
     end_year: int
@@ -165,7 +166,7 @@ class CommitmentOut(Schema):
     currency: str
     cluster_munition_specific: bool
     pillars: list[ShareOut]
-    totals: dict[FlowKind, float] = Field(description="Every kind of amount over all years, in `currency`.")
+    totals: dict[FlowKind, Amount] = Field(description="Every kind of amount over all years, in `currency`.")
     source: str = Field(description="manual, iati:<identifier> or crs:<key>.")
     visibility: Visibility
     created: dt.datetime
@@ -176,26 +177,26 @@ class FlowOut(Schema):
     kind: FlowKind
     year: int
     date: dt.date | None
-    amount: float = Field(description="In the commitment's currency; negative: a correction.")
+    amount: Amount = Field(description="In the commitment's currency; negative: a correction.")
     description: str
 
 
 class DifferenceOut(Schema):
     year: int
-    provided: float | None = Field(description="Disbursed, as the provider reports it.")
-    received: float | None = Field(description="Received, as the recipient confirms it.")
-    difference: float | None = Field(description="received - provided, where both are known.")
+    provided: Amount | None = Field(description="Disbursed, as the provider reports it.")
+    received: Amount | None = Field(description="Received, as the recipient confirms it.")
+    difference: Amount | None = Field(description="received - provided, where both are known.")
     agrees: bool
 
 
 class LinkedNeedOut(Schema):
     id: int
     title: str
-    amount: float | None = Field(description="Towards the need, in the commitment's currency; null: all of it.")
+    amount: Amount | None = Field(description="Towards the need, in the commitment's currency; null: all of it.")
 
 
 class CommitmentDetail(CommitmentOut):
-    yearly: dict[int, dict[FlowKind, float]] = Field(description="Year → kind → amount, in `currency`.")
+    yearly: dict[int, dict[FlowKind, Amount]] = Field(description="Year → kind → amount, in `currency`.")
     flows: list[FlowOut]
     provided_and_received: list[DifferenceOut] = Field(
         description="Year by year, what the provider disbursed against what the recipient confirmed."
