@@ -22,8 +22,7 @@ from django.db.models.fields import NOT_PROVIDED
 from django.utils.translation import gettext_lazy as _
 
 MAX_DIGITS, DECIMAL_PLACES = 18, 2  # every currency article6 stores: 16 digits before the point, cents
-MINOR_UNITS = 10**DECIMAL_PLACES
-LIMIT = 10**MAX_DIGITS  # in minor units; fits a BIGINT (below 2**63)
+# The largest amount, 9,999,999,999,999,999.99, is 999,999,999,999,999,999 cents: below 2**63, a BIGINT.
 CENT = Decimal(1).scaleb(-DECIMAL_PLACES)
 
 # Wide enough for any amount that could be valid; an inexact step raises instead of rounding.
