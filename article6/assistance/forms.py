@@ -7,6 +7,7 @@ from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import DecimalValidator
 from django.utils.formats import get_format, number_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
@@ -29,6 +30,7 @@ from article6.assistance.models import (
     OfferKind,
     Priority,
 )
+from article6.money_fields import DECIMAL_PLACES, MAX_DIGITS
 from article6.states.forms import https_formfield
 from article6.states.models import Organisation, Region, State
 from article6.treaty.models import Pillar
@@ -501,6 +503,12 @@ class CommitmentForm(forms.ModelForm):
                 raise ValidationError(
                     _("Line %(line)d: write a kind, a year and an amount, like “committed 2026 500000”.")
                     % {"line": number}
+                ) from None
+            try:
+                DecimalValidator(MAX_DIGITS, DECIMAL_PLACES)(amount)  # what the amount's field can keep
+            except ValidationError as error:
+                raise ValidationError(
+                    _("Line %(line)d: %(reason)s") % {"line": number, "reason": " ".join(error.messages)}
                 ) from None
             if kind not in PROVIDER_KINDS:
                 raise ValidationError(

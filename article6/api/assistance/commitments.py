@@ -58,7 +58,7 @@ def commitment_out(commitment: Commitment) -> dict:
             {"pillar": s.pillar, "share": float(s.share)}
             for s in sorted(commitment.pillar_shares.all(), key=lambda s: (-s.share, s.pillar))
         ],
-        "totals": {kind: float(amount) for kind, amount in queries.totals(commitment).items()},
+        "totals": queries.totals(commitment),
         "source": commitment.source,
         "visibility": commitment.visibility,
         "created": commitment.created,
@@ -76,14 +76,14 @@ def _commitment_detail(request, pk: int) -> dict:
     counted, _problems = rules.counted_by_year(queries.commitment_in(commitment).flows)
     return {
         **commitment_out(commitment),
-        "yearly": {year: {k: float(v) for k, v in kinds.items()} for year, kinds in queries.yearly(commitment).items()},
+        "yearly": {year: dict(kinds) for year, kinds in queries.yearly(commitment).items()},
         "flows": [
             {
                 "kind": f.kind,
                 "year": f.year,
                 "date": f.date,
-                "amount": float(f.amount),
-                "outside_mine_action": float(f.outside_mine_action),
+                "amount": f.amount,
+                "outside_mine_action": f.outside_mine_action,
                 "outside_sectors": f.outside_sectors.split(),
                 "description": f.description,
             }

@@ -45,7 +45,7 @@ def need_out(need: Need) -> dict:
         "urgent": need.urgent,
         "amount": money(need.amount),
         "currency": need.currency,
-        "yearly": {y.year: float(y.amount) for y in need.yearly.all()},
+        "yearly": {y.year: y.amount for y in need.yearly.all()},
         "start_year": need.start_year,
         "end_year": need.end_year,
         "quantity": money(need.quantity),

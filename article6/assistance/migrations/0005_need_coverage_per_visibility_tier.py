@@ -15,7 +15,7 @@ TIER_FIELDS = {
 def recompute_coverage(apps, schema_editor):
     """Each need's coverage per tier was computed here from its linked commitments. The way the
     money is counted changed since (issue 11: counted once, pledges apart, paid money counts), and
-    migration 0009 computes every need's coverage again by the rules of today: nothing to do here."""
+    migration 0008 computes every need's coverage again by the rules of today: nothing to do here."""
 
 
 class Migration(migrations.Migration):

@@ -73,7 +73,7 @@ def count_again(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('assistance', '0006_article6_purposes_urgent_and_trust_fund'),
+        ('assistance', '0007_money_in_minor_units'),
     ]
 
     operations = [

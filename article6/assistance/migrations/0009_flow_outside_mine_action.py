@@ -3,18 +3,20 @@
 from decimal import Decimal
 from django.db import migrations, models
 
+import article6.money_fields
+
 
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('assistance', '0007_need_coverage_missing_commitment_inconsistency'),
+        ('assistance', '0008_need_coverage_missing_commitment_inconsistency'),
     ]
 
     operations = [
         migrations.AddField(
             model_name='flow',
             name='outside_mine_action',
-            field=models.DecimalField(decimal_places=2, default=Decimal('0'), help_text='The part of the reported transaction or budget outside mine action, not counted.', max_digits=18, verbose_name='outside mine action'),
+            field=article6.money_fields.MoneyField(default=Decimal('0'), help_text='The part of the reported transaction or budget outside mine action, not counted.', verbose_name='outside mine action'),
         ),
         migrations.AddField(
             model_name='flow',
@@ -24,7 +26,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='historicalflow',
             name='outside_mine_action',
-            field=models.DecimalField(decimal_places=2, default=Decimal('0'), help_text='The part of the reported transaction or budget outside mine action, not counted.', max_digits=18, verbose_name='outside mine action'),
+            field=article6.money_fields.MoneyField(default=Decimal('0'), help_text='The part of the reported transaction or budget outside mine action, not counted.', verbose_name='outside mine action'),
         ),
         migrations.AddField(
             model_name='historicalflow',
