@@ -665,7 +665,7 @@ def test_a_commitment_covers_part_of_a_need(client, world):
     token = world["tokens"]["norway_partner"]
     body = {**NEW_COMMITMENT, "needs": {str(lao_public.pk): None}}
     data = ok(call(client, "POST", "/commitments", token, body), 201)
-    assert data["needs"] == [{"id": lao_public.pk, "title": lao_public.title, "amount": None}]
+    assert data["needs"] == [{"id": lao_public.pk, "title": lao_public.title, "amount": None, "counted": 60000.0}]
     assert data["totals"]["committed"] == 60000.0
     assert [f["date"] for f in data["flows"]] == [None, "2026-03-01"]
     stored = Commitment.objects.get(pk=data["id"])

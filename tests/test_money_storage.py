@@ -282,7 +282,7 @@ def test_a_commitment_through_the_api_keeps_its_amounts_exact(client, people, la
     assert response.status_code == 201, response.content
     data = exact(response)
     assert sorted(f["amount"] for f in data["flows"]) == [Decimal("-15000"), BIG]
-    assert data["needs"] == [{"id": need.pk, "title": need.title, "amount": BIG}]
+    assert data["needs"] == [{"id": need.pk, "title": need.title, "amount": BIG, "counted": BIG}]
     assert str(CommitmentNeed.objects.get().amount) == "1234567890123456.78"
 
 
@@ -352,12 +352,14 @@ def test_the_migration_converts_stored_amounts_exactly():
     executor.migrate(executor.loader.graph.leaf_nodes())
     try:
         stored = Need.objects.get(pk=need.pk)
+        # Exact; and the later migration counts each need's coverage again from its commitment
+        # (100.01 committed; the negative disbursement counts as zero), in every tier.
         assert (stored.amount, stored.covered_amount, stored.covered_all) == (
             Decimal("1234.56"),
             Decimal("100.01"),
-            Decimal("0.01"),
+            Decimal("100.01"),
         )
-        assert (stored.national_resources, stored.covered_signed_in) == (None, Decimal("0"))
+        assert (stored.national_resources, stored.covered_signed_in) == (None, Decimal("100.01"))
         assert str(stored.history.get().amount) == "1234.56"
         assert str(NeedYear.objects.get(need_id=need.pk).amount) == "1234.56"
         assert sorted(Flow.objects.values_list("amount", flat=True)) == [Decimal("-15000.00"), Decimal("100.01")]
