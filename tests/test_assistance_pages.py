@@ -247,7 +247,7 @@ def test_funding_page_and_donor_view_show_the_gap(client, people):
     client.logout()
     page = client.get(reverse("assistance:funding")).content.decode()
     row = text(element(page, "funding-states"))
-    assert "LAO 100,000 0 60,000 50,000 40,000" in row
+    assert "LAO 100,000 0 60,000 50,000 60,000 0 40,000" in row
     assert 'data-chart="chart-by-year"' in page and 'id="chart-by-year" type="application/json"' in page
     assert client.get(reverse("assistance:donor")).status_code == 302
     client.force_login(people["norway_partner"])

@@ -222,11 +222,11 @@ def test_commitments_as_csv(client, world):
     assert row["pillars"] == "clearance 80%; risk_reduction_education 20%"
     totals = {kind: row[kind] for kind in ("pledged", "committed", "disbursed", "expended", "budgeted", "received")}
     assert totals == {
-        "pledged": "0",
+        "pledged": "0.00",  # every amount to the cent
         "committed": "50000.00",
         "disbursed": "50000.00",
-        "expended": "0",
-        "budgeted": "0",
+        "expended": "0.00",
+        "budgeted": "0.00",
         "received": "38000.00",
     }
     response = download(client, "export_commitments", "csv", table="amounts")
@@ -270,22 +270,28 @@ def test_gap_as_csv_and_excel(client, world):
         "pledged",
         "committed",
         "disbursed",
+        "funded",
+        "outside_needs",
         "gap",
+        "complete",
         "problems",
     ]
     clearance = next(r for r in rows if r["pillar"] == "clearance")
-    assert (clearance["needed"], clearance["committed"], clearance["gap"], clearance["currency"]) == (
-        "60000.00",
-        "50000.00",
-        "10000.00",
-        "USD",
-    )
+    # The commitment meets no stated need: its money is outside stated needs, the need lacks all of it.
+    assert (
+        clearance["needed"],
+        clearance["committed"],
+        clearance["outside_needs"],
+        clearance["gap"],
+        clearance["complete"],
+        clearance["currency"],
+    ) == ("60000.00", "50000.00", "50000.00", "60000.00", "true", "USD")
     workbook = workbook_of(download(client, "export_gap", "xlsx", state="LAO"))
     assert workbook.sheetnames == ["Gap", "About"]
     sheet = workbook["Gap"]
     header = [c.value for c in sheet[1]]
     values = [dict(zip(header, r, strict=True)) for r in sheet.iter_rows(min_row=2, values_only=True)]
-    assert {v["Gap"] for v in values if (v["Pillar"], v["Year"]) == ("clearance", 2026)} == {10000}
+    assert {v["Gap"] for v in values if (v["Pillar"], v["Year"]) == ("clearance", 2026)} == {60000}
     assert "US dollars" in about_of(workbook)["Amounts"]
     assert "Fictional sample data" not in about_of(workbook)
     commitment("A fictional grant (sample)", world["lao"], provider_state=world["nor"], is_sample=True)

@@ -89,7 +89,7 @@ def test_funding_bars_stay_inside_their_axis():
     assert low == 0 and high >= 650_000
     assert spec["encoding"]["y"]["scale"]["nice"] is False
 
-    gaps = assistance_charts.gap_by_state({"LAO": {"committed": 720_000, "gap": 480_000}})
+    gaps = assistance_charts.gap_by_state({"LAO": {"funded": 720_000, "gap": 480_000}})
     assert gaps["encoding"]["x"]["scale"]["domain"][1] >= 1_200_000
 
 
@@ -101,7 +101,7 @@ def test_nice_top(value, top):
 def test_every_chart_carries_the_one_theme():
     specs = [
         assistance_charts.by_year({2026: {"needed": 1, "pledged": 0, "committed": 0, "disbursed": 0}}),
-        assistance_charts.gap_by_state({"LAO": {"committed": 1, "gap": 1}}),
+        assistance_charts.gap_by_state({"LAO": {"funded": 1, "gap": 1}}),
         reporting_charts.annual_rate({"2025": {"rate": 0.5, "due": 2, "submitted": 1, "on_time": 1}}),
         reporting_charts.rate_by_region({"asia": {"annual": {"2025": {"rate": 0.5, "due": 2}}}}, {"asia": "Asia"}),
     ]

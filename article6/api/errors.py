@@ -17,6 +17,7 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
@@ -79,11 +80,12 @@ class UnreadableBody(Exception):
 
 
 class JsonParser(Parser):
-    """Ninja's JSON parser, saying why a body cannot be read."""
+    """Ninja's JSON parser, saying why a body cannot be read. A number with a point or an
+    exponent is read as a Decimal, never through a float: an amount keeps every digit."""
 
     def parse_body(self, request):
         try:
-            return json.loads(request.body)
+            return json.loads(request.body, parse_float=Decimal)
         except json.JSONDecodeError as exc:
             raise UnreadableBody(
                 _("The body is not valid JSON: %(reason)s (line %(line)s, column %(column)s).")

@@ -12,6 +12,7 @@ from ninja.openapi.docs import Swagger
 from article6.api import profiles, treaty
 from article6.api.auth import REQUIRED
 from article6.api.errors import install as install_error_handlers
+from article6.api.numbers import ExactRenderer
 
 api = NinjaAPI(
     title="article6 API",
@@ -28,6 +29,8 @@ api = NinjaAPI(
     auth=REQUIRED,
     # The page uses the Swagger UI files shipped with the app; no validator badge from elsewhere.
     docs=Swagger(settings={"validatorUrl": None}),
+    # Amounts are written to the cent, however large (article6.api.numbers).
+    renderer=ExactRenderer(),
 )
 
 install_error_handlers(api)

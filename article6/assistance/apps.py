@@ -9,7 +9,7 @@ class AssistanceConfig(AppConfig):
 
     def ready(self) -> None:
         from article6.accounts import audit
-        from article6.assistance import queries
+        from article6.assistance import queries, signals
         from article6.assistance.models import Commitment, Match, Need, Offer
 
         # The audit trail names these records only to those who may see them.
@@ -20,3 +20,4 @@ class AssistanceConfig(AppConfig):
             (Match, queries.matches_for),
         ):
             audit.restrict(model, selector)
+        signals.connect()

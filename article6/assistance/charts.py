@@ -19,6 +19,7 @@ def _kind_label(kind: str) -> str:
         "pledged": _("pledged"),
         "committed": _("committed"),
         "disbursed": _("disbursed"),
+        "funded": _("funding towards needs"),
         "gap": _("gap"),
     }[kind]
 
@@ -29,6 +30,7 @@ def by_year(table) -> dict:
         {"year": str(year), "kind": _kind_label(kind), "usd": float(amount)}
         for year, kinds in sorted(table.items())
         for kind, amount in kinds.items()
+        if kind in KIND_COLOURS
     ]
     labels = [_kind_label(k) for k in KIND_COLOURS]
     # The axis is as tall as the tallest bar, rounded up: no bar runs past its top.
@@ -67,24 +69,28 @@ def by_year(table) -> dict:
     )
 
 
-def gap_by_state(table, limit: int = 15) -> dict:
-    """Horizontal bars: the States with the largest gap, committed beside the gap."""
-    top = sorted(table.items(), key=lambda item: -item[1]["gap"])[:limit]
+def gap_by_state(table, limit: int = 15, names=None) -> dict:
+    """Horizontal bars: the States with the largest gap, the funding towards their stated needs
+    beside what those needs still lack (the two add up to what is needed, unless over-covered).
+    States by name (`names`: ISO3 -> name)."""
+    names = names or {}
+    top = sorted(table.items(), key=lambda item: (-item[1]["gap"], item[0]))[:limit]
     values = []
     for state, kinds in top:
-        values.append({"state": state, "kind": _kind_label("committed"), "usd": float(kinds["committed"])})
-        values.append({"state": state, "kind": _kind_label("gap"), "usd": float(kinds["gap"])})
-    axis_top = nice_top(max((float(k["committed"]) + float(k["gap"]) for _s, k in top), default=0))
+        label = names.get(state, state)
+        values.append({"state": label, "kind": _kind_label("funded"), "usd": float(kinds["funded"])})
+        values.append({"state": label, "kind": _kind_label("gap"), "usd": float(kinds["gap"])})
+    axis_top = nice_top(max((float(k["funded"]) + float(k["gap"]) for _s, k in top), default=0))
     return themed(
         {
             "$schema": SCHEMA,
-            "description": _("Committed and still missing, per State, in US dollars"),
+            "description": _("Funding towards stated needs and what they still lack, per State, in US dollars"),
             "width": "container",
             "height": {"step": 22},
             "data": {"values": values},
             "mark": {"type": "bar", "tooltip": True},
             "encoding": {
-                "y": {"field": "state", "type": "nominal", "title": None, "sort": [s for s, _k in top]},
+                "y": {"field": "state", "type": "nominal", "title": None, "sort": [names.get(s, s) for s, _k in top]},
                 "x": {
                     "field": "usd",
                     "type": "quantitative",
@@ -97,7 +103,7 @@ def gap_by_state(table, limit: int = 15) -> dict:
                     "field": "kind",
                     "title": None,
                     "scale": {
-                        "domain": [_kind_label("committed"), _kind_label("gap")],
+                        "domain": [_kind_label("funded"), _kind_label("gap")],
                         "range": [KIND_COLOURS["committed"], GAP_COLOUR],
                     },
                 },

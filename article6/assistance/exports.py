@@ -33,6 +33,7 @@ from openpyxl.utils import get_column_letter
 
 from article6.asof import today
 from article6.assistance import queries
+from article6.assistance.importing import outside_mine_action
 from article6.assistance.models import FlowKind
 
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
@@ -82,13 +83,20 @@ def _day(value: dt.date | dt.datetime | None) -> dt.date | None:
     return value
 
 
+def _cents(value: Decimal) -> Decimal:
+    from article6.assistance.rules import rounded
+
+    return rounded(value)
+
+
 def _csv_value(value: Any, kind: str) -> str:
     if value is None:
         return ""
     if kind == BOOLEAN:
         return "true" if value else "false"
     if isinstance(value, Decimal):
-        return format(value, "f")
+        # Money is added at full precision and rounded once, here, to the cent.
+        return format(_cents(value) if kind == MONEY else value, "f")
     if isinstance(value, dt.date | dt.datetime):
         return value.isoformat()
     text = str(value)
@@ -101,7 +109,7 @@ def _xlsx_value(value: Any, kind: str) -> Any:
     if kind == BOOLEAN:
         return _("yes") if value else _("no")
     if isinstance(value, Decimal):
-        return float(value) if kind == RATIO else value
+        return float(value) if kind == RATIO else _cents(value) if kind == MONEY else value
     if kind == TEXT and value is not None and not isinstance(value, str):
         return str(value)
     return value
@@ -390,6 +398,15 @@ def _provider_columns(of: Callable[[Any], Any]) -> list[Column]:
     ]
 
 
+def _outside(commitment) -> str:
+    """The imported part outside mine action (not counted), by kind of amount, as the needs'
+    yearly amounts are written: "committed: 80000; disbursed: 40000"; empty when there is none."""
+    outside = outside_mine_action(commitment.flows.all())
+    if outside is None:
+        return ""
+    return _joined(f"{kind}: {format(amount, 'f')}" for kind, amount in outside.amounts.items())
+
+
 COMMITMENT_COLUMNS = [
     Column("id", gettext_lazy("Id"), lambda r: r.record.pk, INTEGER),
     *_provider_columns(lambda r: r.record),
@@ -413,6 +430,7 @@ COMMITMENT_COLUMNS = [
     Column("visibility", gettext_lazy("Visibility"), lambda r: r.record.visibility),
     Column("created", gettext_lazy("Recorded"), lambda r: _day(r.record.created), DATE),
     Column("is_sample", gettext_lazy("Fictional sample"), lambda r: r.record.is_sample, BOOLEAN),
+    Column("outside_mine_action", gettext_lazy("Outside mine action"), lambda r: _outside(r.record)),
 ]
 
 FLOW_COLUMNS = [
@@ -494,7 +512,10 @@ GAP_COLUMNS = [
     Column("pledged", gettext_lazy("Pledged"), lambda r: r.pledged, MONEY),
     Column("committed", gettext_lazy("Committed"), lambda r: r.committed, MONEY),
     Column("disbursed", gettext_lazy("Disbursed"), lambda r: r.disbursed, MONEY),
+    Column("funded", gettext_lazy("Funding towards stated needs"), lambda r: r.funded, MONEY),
+    Column("outside_needs", gettext_lazy("Funding outside stated needs"), lambda r: r.outside_needs, MONEY),
     Column("gap", gettext_lazy("Gap"), lambda r: r.gap, MONEY),
+    Column("complete", gettext_lazy("Complete"), lambda r: r.complete, BOOLEAN),
     Column("problems", gettext_lazy("Not counted"), lambda r: _joined(r.problems)),
 ]
 
@@ -521,13 +542,16 @@ def gap_xlsx(
     lines = about(
         _(
             "The gap per State, pillar and year (Convention on Cluster Munitions, Article 6): what affected "
-            "States need against what providers pledged, committed and disbursed; the gap is what is needed "
-            "and not yet committed. An empty pillar: amounts of commitments without pillar shares."
+            "States need against what providers pledged, committed and disbursed. Pledges never count as "
+            "funding. Funding is, per commitment, the larger of what is committed and what is paid, counted "
+            "once and divided between the needs it is linked to; funding linked to no open need is shown "
+            "apart. The gap is what each open need still lacks, added up. An empty pillar: amounts of "
+            "commitments without pillar shares."
         ),
         len(table.rows),
         amounts=_(
-            "In US dollars, at each year's rate from the exchange-rate table ISU keeps. Amounts without a "
-            "rate are not counted; the column “Not counted” names them."
+            "In US dollars, at each year's rate from the exchange-rate table ISU keeps, rounded to the cent "
+            "once. A row with an amount without a rate is not complete; the column “Not counted” names it."
         ),
         filters=filters,
         exported=exported,

@@ -7,6 +7,7 @@ from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import DecimalValidator
 from django.utils.formats import get_format, number_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
@@ -20,6 +21,7 @@ from article6.assistance.models import (
     LAST_YEAR,
     Channel,
     Commitment,
+    CommitmentNeed,
     FlowKind,
     Modality,
     Need,
@@ -28,6 +30,7 @@ from article6.assistance.models import (
     OfferKind,
     Priority,
 )
+from article6.money_fields import DECIMAL_PLACES, MAX_DIGITS
 from article6.states.forms import https_formfield
 from article6.states.models import Organisation, Region, State
 from article6.treaty.models import Pillar
@@ -365,13 +368,25 @@ class CommitmentForm(forms.ModelForm):
         help_text=_("One line an amount: kind, year, amount, like “committed 2026 500000” or “disbursed 2026 250000”."),
     )
     needs_met = forms.ModelMultipleChoiceField(label=_("Needs it meets"), queryset=Need.objects.none(), required=False)
+    need_amounts = forms.CharField(
+        label=_("Amount towards each need (optional)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "One line a need's number and the amount of this commitment towards it, like “12: 50000”. "
+            "Without an amount, the commitment is divided between its needs: by pillar first, then in "
+            "proportion to what each still needs."
+        ),
+    )
 
     fieldsets = (
         (_("Provider and recipient"), ("provider_state", "provider_organisation", "recipient")),
         (_("The commitment"), ("title", "description", "channel", "implementing_partner", "cluster_munition_specific")),
         (_("Amounts"), ("currency", "pillar_shares", "amounts")),
-        (_("Needs and visibility"), ("needs_met", "visibility")),
+        (_("Needs and visibility"), ("needs_met", "need_amounts", "visibility")),
     )
+    # Where the service's errors go: the amounts linked to needs are refused on their field.
+    service_fields = {"needs": "need_amounts"}
 
     class Meta:
         model = Commitment
@@ -399,7 +414,14 @@ class CommitmentForm(forms.ModelForm):
             .exclude(status__in=[NeedStatus.DRAFT, NeedStatus.WITHDRAWN, NeedStatus.CLOSED])
             .select_related("state")
         )
-        self.fields["needs_met"].label_from_instance = lambda need: f"{need.state.name} · {need.title}"
+        self.fields["needs_met"].label_from_instance = lambda need: (
+            _("%(state)s · %(title)s (no. %(number)d)")
+            % {
+                "state": need.state.name,
+                "title": need.title,
+                "number": need.pk,
+            }
+        )
         self.fields["needs_met"].widget.attrs.update(searchable(_("Type a need's title or its State")))
         if not self.initial.get("channel"):
             self.initial["channel"] = Channel.BILATERAL
@@ -411,6 +433,42 @@ class CommitmentForm(forms.ModelForm):
                 f"{f.kind} {f.year} {f.amount}" for f in self.instance.flows.all() if f.kind != FlowKind.RECEIVED
             )
             self.fields["needs_met"].initial = list(self.instance.needs.values_list("pk", flat=True))
+            self.fields["need_amounts"].initial = "\n".join(
+                f"{need_id}: {amount}"
+                for need_id, amount in CommitmentNeed.objects.filter(commitment=self.instance, amount__isnull=False)
+                .order_by("need_id")
+                .values_list("need_id", "amount")
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        chosen = {need.pk for need in cleaned.get("needs_met") or []}
+        amounts: dict[int, Decimal] = {}
+        errors = []
+        for number, line in enumerate((cleaned.get("need_amounts") or "").splitlines(), start=1):
+            if not line.strip():
+                continue
+            name, _sep, value = line.partition(":")
+            try:
+                need_id, amount = int(name.strip().lstrip("#")), Decimal(value.strip().replace(",", ""))
+            except (ValueError, ArithmeticError):
+                errors.append(
+                    _("Line %(line)d: write a need's number and an amount, like “12: 50000”.") % {"line": number}
+                )
+                continue
+            if need_id not in chosen:
+                errors.append(
+                    _("Line %(line)d: need %(need)d is not among the needs it meets.")
+                    % {"line": number, "need": need_id}
+                )
+            elif amount <= 0:
+                errors.append(_("Line %(line)d: the amount is more than zero.") % {"line": number})
+            else:
+                amounts[need_id] = amount
+        if errors:
+            self.add_error("need_amounts", errors)
+        cleaned["needs"] = {pk: amounts.get(pk) for pk in chosen}
+        return cleaned
 
     def clean_pillar_shares(self):
         shares: dict[str, Decimal] = {}
@@ -445,6 +503,12 @@ class CommitmentForm(forms.ModelForm):
                 raise ValidationError(
                     _("Line %(line)d: write a kind, a year and an amount, like “committed 2026 500000”.")
                     % {"line": number}
+                ) from None
+            try:
+                DecimalValidator(MAX_DIGITS, DECIMAL_PLACES)(amount)  # what the amount's field can keep
+            except ValidationError as error:
+                raise ValidationError(
+                    _("Line %(line)d: %(reason)s") % {"line": number, "reason": " ".join(error.messages)}
                 ) from None
             if kind not in PROVIDER_KINDS:
                 raise ValidationError(

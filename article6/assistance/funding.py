@@ -2,7 +2,8 @@
 currency and in US dollars, with totals. Used by `article6 funding` and by the API.
 
 US dollars are converted flow by flow at the rate of the flow's year
-(rules.to_usd over the exchange-rate table). A commitment whose amounts need a
+(rules.to_usd over the exchange-rate table), added at full precision and rounded
+once, to the cent, where they are given out. A commitment whose amounts need a
 rate the table lacks gets ``"usd": null`` rather than a partial figure, and the
 missing rate is named in ``problems``; the totals in US dollars add up the
 commitments that could be converted, and ``missing_rates`` lists what kept the
@@ -46,6 +47,11 @@ def commitments(user_or_none, *, state: str | None = None, year: int | None = No
     return base.prefetch_related("pillar_shares", Prefetch("flows", queryset=flows.order_by("year", "id"))).order_by(
         "recipient__iso3", "id"
     )
+
+
+def _number(amount: Decimal) -> float:
+    """A JSON number, rounded once to the cent from the Decimal added at full precision."""
+    return float(rules.rounded(amount))
 
 
 def funding_json(user_or_none, *, state: str | None = None, year: int | None = None) -> dict:
@@ -94,15 +100,15 @@ def funding_json(user_or_none, *, state: str | None = None, year: int | None = N
                 "recipient": commitment.recipient.iso3,
                 "pillars": [share.pillar for share in shares],
                 "currency": commitment.currency,
-                **{kind: float(amounts[kind]) for kind in KINDS},
-                "usd": None if failures else {kind: float(usd[kind]) for kind in KINDS},
+                **{kind: _number(amounts[kind]) for kind in KINDS},
+                "usd": None if failures else {kind: _number(usd[kind]) for kind in KINDS},
                 "source": commitment.source,
             }
         )
     return {
         "commitments": rows,
         "totals": {
-            "usd": {kind: float(totals[kind]) for kind in KINDS},
+            "usd": {kind: _number(totals[kind]) for kind in KINDS},
             "commitments": len(rows),
             "missing_rates": [[currency, missing_year] for currency, missing_year in sorted(missing)],
         },

@@ -18,7 +18,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation, localcontext
 from functools import reduce
 from operator import or_
 from pathlib import Path
@@ -34,7 +34,6 @@ from article6.assistance.models import (
     LAST_YEAR,
     Channel,
     Commitment,
-    CommitmentNeed,
     CommitmentPillar,
     ExchangeRate,
     Flow,
@@ -68,6 +67,9 @@ MAX_AMOUNT = Decimal(10) ** 16
 
 #: The Convention pillar of each DAC purpose code the imports know.
 PURPOSE_PILLARS = {"15250": Pillar.CLEARANCE}
+#: The DAC purpose codes that are mine action: those with a pillar. Only their part of an amount
+#: counts; an import asked for other codes (``sectors``, ``purpose_codes``) counts those instead.
+MINE_ACTION_SECTORS = frozenset(PURPOSE_PILLARS)
 
 #: IATI transaction kinds (model.TRANSACTION_KINDS values) that are the provider's assistance.
 TRANSACTION_FLOWS = {
@@ -264,6 +266,93 @@ def _shares(codes: dict[str, Decimal | None]) -> dict[str, Decimal]:
     return shares
 
 
+@dataclass(frozen=True)
+class SectorSplit:
+    """The mine-action part of an amount, by the DAC sectors of its activity or transaction:
+    ``percent`` of it counts (0 to 100); ``outside`` are the other DAC purpose codes."""
+
+    percent: Decimal
+    outside: tuple[str, ...] = ()
+
+    def parts(self, value: Decimal) -> tuple[Decimal, Decimal]:
+        """(the mine-action part, the rest) of ``value``, unrounded: they add up to ``value``."""
+        with localcontext() as context:
+            context.prec = 60
+            counted = value * self.percent / HUNDRED
+            return counted, value - counted
+
+
+#: An amount wholly in mine action (an OECD CRS row of a mine-action purpose code).
+ALL_MINE_ACTION = SectorSplit(HUNDRED)
+
+
+def sector_split(
+    sectors: Iterable[Sector], counted: frozenset[str] = MINE_ACTION_SECTORS
+) -> tuple[SectorSplit | None, str | None]:
+    """(the split, a problem or None) by the DAC 5-digit sectors (vocabulary 1) of an activity
+    or transaction, ``counted`` being the mine-action codes; (None, None) when there is none.
+
+    IATI: the percentages of one vocabulary add up to 100, and a single sector may leave its
+    percentage out (100). Sectors without one share what the others leave. Percentages that
+    do not add up to 100 are used as they are, never rebased: the part counted is the value
+    times the mine-action percentages / 100, so that the import never counts money the file
+    does not give to mine action, and the sum is reported."""
+    given: dict[str, Decimal] = defaultdict(Decimal)
+    missing: list[str] = []
+    for sector in sectors:
+        if sector.vocabulary != "1":
+            continue
+        if sector.percentage is None:
+            if sector.code not in missing and sector.code not in given:
+                missing.append(sector.code)
+        else:
+            given[sector.code] += sector.percentage
+    missing = [code for code in missing if code not in given]
+    if not given and not missing:
+        return None, None
+    with localcontext() as context:
+        context.prec = 60
+        total_given = sum(given.values(), Decimal(0))
+        rest = max(HUNDRED - total_given, Decimal(0)) / len(missing) if missing else Decimal(0)
+        percentages = {**given, **dict.fromkeys(missing, rest)}
+        total = max(total_given, HUNDRED) if missing else total_given  # the shares of the rest make 100
+        mine = sum((p for code, p in percentages.items() if code in counted), Decimal(0))
+    problem = None
+    if total != HUNDRED:
+        problem = (
+            f"the DAC sector percentages add up to {_plain(total)}, not 100 (IATI: they must add up to 100): "
+            f"only the {_plain(_money(mine))}% given to mine action is counted, nothing is rebased"
+        )
+    elif len(percentages) > 1 and missing:
+        problem = (
+            f"{len(missing)} of {len(percentages)} DAC sectors have no percentage (IATI: several sectors "
+            "must each have one): they share what the others leave equally"
+        )
+    outside = tuple(sorted(code for code, p in percentages.items() if code not in counted and p > 0))
+    return SectorSplit(min(max(mine, Decimal(0)), HUNDRED), outside), problem
+
+
+@dataclass(frozen=True)
+class OutsideMineAction:
+    """What a commitment's imported amounts leave out, as outside mine action: the total by
+    kind of amount (in the order of the kinds, none that is 0) and the DAC sectors it is in."""
+
+    amounts: dict[str, Decimal]
+    sectors: list[str]
+
+
+def outside_mine_action(flows: Iterable[Flow]) -> OutsideMineAction | None:
+    """The part of a commitment's reported amounts outside mine action (None: there is none)."""
+    totals: dict[str, Decimal] = defaultdict(Decimal)
+    sectors: set[str] = set()
+    for flow in flows:
+        if flow.outside_mine_action:
+            totals[flow.kind] += flow.outside_mine_action
+            sectors.update(flow.outside_sectors.split())
+    amounts = {kind: totals[kind] for kind in FlowKind.values if totals.get(kind)}
+    return OutsideMineAction(amounts, sorted(sectors)) if amounts else None
+
+
 # --- IATI ---------------------------------------------------------------------------------------
 
 _GOVERNMENT_REF = re.compile(r"(?P<iso2>[A-Z]{2})-(?:1(?:-.*)?|GOV-.*)")
@@ -420,9 +509,10 @@ def _plain(value: Decimal) -> str:
 
 
 class _IatiMapper:
-    def __init__(self, registry: _Registry, report: ImportReport) -> None:
+    def __init__(self, registry: _Registry, report: ImportReport, counted: frozenset[str]) -> None:
         self.registry = registry
         self.report = report
+        self.counted = counted  # the DAC purpose codes whose part of an amount counts
 
     def plans(self, activity: Activity) -> list[_Plan]:
         report, identifier = self.report, activity.iati_identifier
@@ -444,6 +534,14 @@ class _IatiMapper:
             "implementing_partner": partner,
             "currency": currency,
         }
+        splits = self._splits(activity)
+        if splits is None:
+            reason = (
+                f"the activity has no mine-action sector (DAC {', '.join(sorted(self.counted))}) "
+                "with a share of its value: not imported"
+            )
+            report.skipped.append(ImportProblem(reason, **where))
+            return []
         sectors = activity.sectors or [s for t in activity.transactions for s in t.sectors]
         shares = _shares({s.code: s.percentage for s in sectors if s.vocabulary == "1"})
         countries = _merged_countries(activity.recipient_countries)
@@ -465,25 +563,61 @@ class _IatiMapper:
             plans.append((_Plan(source, identifier, identifier, activity.source_line, fields, shares), index))
         if not plans:
             return []
-        # Each amount is split once for all countries, so that the parts add up to the whole.
+        activity_split, own, problems = splits
+        report.problems += problems
+        # Each amount is split once for all countries, so that the parts add up to the whole;
+        # only its mine-action part is counted (rounded once), the rest is kept beside it.
         percentages = _country_percentages(countries)
-        for amount_key, kind, year, day, value, description in self._amounts(activity, currency):
-            parts = _split(value, percentages)
+        amounts = self._amounts(activity, currency, activity_split, own)
+        for amount_key, kind, year, day, value, description, split in amounts:
+            counted, _rest = split.parts(value)
+            with localcontext() as context:
+                context.prec = 60  # at full precision until the one rounding to the cent
+                parts = _split(counted, percentages)
+                wholes = _split(value, percentages)
             for plan, index in plans:
+                outside = wholes[index] - parts[index]
                 plan.flows[_key(plan.source, amount_key)] = {
                     "kind": kind,
                     "year": year,
                     "date": day,
                     "amount": parts[index],
+                    "outside_mine_action": outside,
+                    "outside_sectors": " ".join(split.outside) if outside else "",
                     "description": description,
                 }
         return [plan for plan, _index in plans]
 
-    def _amounts(self, activity: Activity, currency: str) -> Iterator[tuple]:
-        """(key, kind, year, date, value, description) of the activity's amounts. The key is
-        ``t<date>:<value>`` for a transaction, ``b<period start>:<value>`` for a budget, with
-        ``:<n>`` for the n-th of identical ones: it does not depend on where the amount is in
-        the activity, so inserting, removing or reordering amounts touches only those."""
+    def _splits(
+        self, activity: Activity
+    ) -> tuple[SectorSplit | None, list[SectorSplit | None], list[ImportProblem]] | None:
+        """The mine-action split of the activity's sectors and of each transaction's own sectors
+        (which override the activity's for that transaction), with their problems; None
+        when no sector of the activity or its transactions gives mine action a share."""
+        split, problem = sector_split(activity.sectors, self.counted)
+        found = [(split, problem, activity.source_line)]
+        own: list[SectorSplit | None] = []
+        for t in activity.transactions:
+            t_split, t_problem = sector_split(t.sectors, self.counted) if t.kind in TRANSACTION_FLOWS else (None, None)
+            own.append(t_split)
+            found.append((t_split, f"a {t.kind} transaction: {t_problem}" if t_problem else None, t.line))
+        if not any(s is not None and s.percent > 0 for s, _problem, _line in found):
+            return None
+        identifier = activity.iati_identifier
+        problems = [
+            ImportProblem(reason, line or activity.source_line, identifier) for _s, reason, line in found if reason
+        ]
+        return split, own, problems
+
+    def _amounts(
+        self, activity: Activity, currency: str, split: SectorSplit | None, own: list[SectorSplit | None]
+    ) -> Iterator[tuple]:
+        """(key, kind, year, date, value, description, sector split) of the activity's amounts.
+        The key is ``t<date>:<value>`` for a transaction, ``b<period start>:<value>`` for a
+        budget, with ``:<n>`` for the n-th of identical ones: it does not depend on where the
+        amount is in the activity, so inserting, removing or reordering amounts touches only
+        those. A transaction's own sectors replace the activity's; a budget has the activity's,
+        or, where the sectors are on the transactions, the one split they all share."""
         occurrences: Counter[str] = Counter()
 
         def key(letter: str, day: dt.date, value: Decimal) -> str:
@@ -491,20 +625,45 @@ class _IatiMapper:
             occurrences[base] += 1
             return base if occurrences[base] == 1 else f"{base}:{occurrences[base]}"
 
-        for t in activity.transactions:
+        for t, t_split in zip(activity.transactions, own, strict=True):
             kind = TRANSACTION_FLOWS.get(t.kind)
             if kind is None:
                 continue
             day = t.date or t.value_date
-            if self._check(activity, t.line, f"{t.kind} transaction", t.currency, currency, t.value, day):
-                yield key("t", day, t.value), kind, day.year, day, t.value, _clip(t.description, 500)
+            what = f"{t.kind} transaction"
+            if self._check(activity, t.line, what, t.currency, currency, t.value, day) and self._known(
+                activity, t.line, what, t_split or split
+            ):
+                yield key("t", day, t.value), kind, day.year, day, t.value, _clip(t.description, 500), t_split or split
+        shared = {s for s in own if s is not None}
+        budget_split = split or (shared.pop() if len(shared) == 1 else None)
         for b in _current_budgets(activity.budgets):
             day = b.period_start or b.period_end
-            if self._check(activity, b.line, "budget", b.currency, currency, b.value, day):
+            if self._check(activity, b.line, "budget", b.currency, currency, b.value, day) and self._known(
+                activity, b.line, "budget", budget_split
+            ):
                 end = f" to {b.period_end.isoformat()}" if b.period_end else ""
                 kind_name = {"1": "original", "2": "revised"}.get(b.type or "", "")
                 text = f"{kind_name + ' ' if kind_name else ''}budget, {day.isoformat()}{end}"
-                yield key("b", day, b.value), FlowKind.BUDGETED, day.year, day, b.value, text
+                yield key("b", day, b.value), FlowKind.BUDGETED, day.year, day, b.value, text, budget_split
+
+    def _known(self, activity, line, what, split: SectorSplit | None) -> bool:
+        """Whether the mine-action part of an amount is known; if not, the problem is listed."""
+        if split is not None:
+            return True
+        if what == "budget":
+            reason = (
+                "a budget of an activity whose sectors are on its transactions, which give mine action "
+                "different shares: its mine-action part is not known, not imported"
+            )
+        else:
+            reason = (
+                f"a {what} without a DAC sector, in an activity without one: its mine-action part is not "
+                "known, not imported"
+            )
+        where = {"line": line or activity.source_line, "activity": activity.iati_identifier}
+        self.report.problems.append(ImportProblem(reason, **where))
+        return False
 
     def _check(self, activity, line, what, currency, expected, value, day) -> bool:
         """Whether an amount can be recorded; if not, the problem is listed."""
@@ -541,13 +700,16 @@ def _iati_family_of(source: str, families: set[str]) -> str | None:
 def import_iati(
     source, *, sectors: Iterable[str] | None = DEFAULT_SECTORS, strict: bool = False, progress: Progress | None = None
 ) -> ImportReport:
-    """Import the activities of an IATI file that have one of ``sectors`` (DAC purpose codes).
+    """Import the activities of an IATI file that have one of ``sectors`` (DAC purpose codes):
+    of each amount, only the part of those sectors counts (None: every activity, the
+    mine-action part counts), the rest is kept as outside mine action.
 
     Strict: the file is validated against the IATI 2.03 schema and any problem rejects it
     (:class:`ImportRejected`, nothing written). Not strict: the valid activities are
     imported and the invalid ones listed in the report's problems. A file that cannot be
     read (malformed, truncated, declaring entities) is always rejected whole."""
     name = source_name(source)
+    sectors = None if sectors is None else frozenset(sectors)
     reader, handle = _with_progress(source, progress)
     try:
         result = parse_file(reader, sectors, strict=strict)
@@ -564,7 +726,8 @@ def import_iati(
         report.notes.append(
             f"IATI {result.version or '1.0x'} file: read without schema validation (the 2.03 schema does not apply)"
         )
-    mapper = _IatiMapper(_Registry(), report)
+    counted = MINE_ACTION_SECTORS if sectors is None else frozenset(sectors)
+    mapper = _IatiMapper(_Registry(), report, counted)
     plans = []
     first_line: dict[str, int | None] = {}
     for activity in result.activities:
@@ -632,8 +795,11 @@ def import_crs(
     source, *, purpose_codes: Iterable[str] | None = DEFAULT_PURPOSE_CODES, progress: Progress | None = None
 ) -> ImportReport:
     """Import the rows of an OECD CRS CSV with one of ``purpose_codes``: one commitment per
-    provider, recipient and purpose, a disbursed amount per year (US dollars)."""
+    provider, recipient and purpose, a disbursed amount per year (US dollars). A row has one
+    purpose code: it counts whole (None: every row is read, those of a purpose code that is not
+    mine action are skipped and listed)."""
     name = source_name(source)
+    purpose_codes = None if purpose_codes is None else frozenset(purpose_codes)
     try:
         rows = list(iter_crs_rows(source, purpose_codes))
     except CrsError as exc:
@@ -646,6 +812,7 @@ def import_crs(
         raise ImportRejected(name, [ImportProblem(f"the file cannot be read: {exc}")]) from exc
     report = ImportReport(file=name)
     registry = _Registry()
+    counted = MINE_ACTION_SECTORS if purpose_codes is None else frozenset(purpose_codes)
     plans: dict[str, _Plan] = {}
     seen: dict[tuple[str, int], int] = {}
     duplicates = []
@@ -676,6 +843,16 @@ def import_crs(
         if not FIRST_YEAR <= row.year <= LAST_YEAR or abs(row.value_usd) >= MAX_AMOUNT:
             report.problems.append(ImportProblem(f"{row.year}: {row.value_usd} USD cannot be recorded", row.line))
             continue
+        if row.purpose_code not in counted:  # only when every purpose code is read
+            report.skipped.append(
+                ImportProblem(
+                    f"purpose code {row.purpose_code} ({row.purpose_name}) is not mine action (DAC "
+                    f"{', '.join(sorted(counted))}): not imported",
+                    row.line,
+                    source_key,
+                )
+            )
+            continue
         plan = plans.get(source_key)
         if plan is None:
             provider = _crs_provider(row, registry)
@@ -699,6 +876,8 @@ def import_crs(
             "year": row.year,
             "date": None,
             "amount": _money(row.value_usd),
+            "outside_mine_action": Decimal(0),
+            "outside_sectors": "",
             "description": "OECD Creditor Reporting System",
         }
     if duplicates:
@@ -727,7 +906,7 @@ COMMITMENT_FIELDS = (
     "implementing_partner",
     "currency",
 )
-FLOW_FIELDS = ("kind", "year", "date", "amount", "description")
+FLOW_FIELDS = ("kind", "year", "date", "amount", "outside_mine_action", "outside_sectors", "description")
 
 
 def _field_name(attname: str) -> str:
@@ -822,10 +1001,10 @@ def _write(plans: list[_Plan], report: ImportReport, *, reason: str, family_q, f
             report.flows.created += len(flows_to_create)
         if flows_to_update:
             bulk_update_with_history(flows_to_update, Flow, list(FLOW_FIELDS), default_change_reason=reason)
-        # Needs met by commitments whose amounts changed: their covered amount and status follow.
+        # Commitments whose amounts changed, and the needs they meet: their figures follow, in this
+        # transaction (the bulk writes send no signal).
         if touched:
-            need_ids = CommitmentNeed.objects.filter(commitment_id__in=touched).values_list("need_id", flat=True)
-            queries.refresh_needs(set(need_ids))
+            queries.refresh_figures(commitment_ids=touched)
 
 
 def _share_objects(commitment: Commitment, shares: dict[str, Decimal]) -> list[CommitmentPillar]:
@@ -940,7 +1119,7 @@ def import_rates(path: str | os.PathLike) -> RatesReport:
         raise ImportErrors(errors)
     report = RatesReport(file=label)
     reason = f"import-rates {Path(path).name}"
-    with transaction.atomic():
+    with transaction.atomic(), queries.figures_once():
         stored = {(r.currency, r.year): r for r in ExchangeRate.objects.all()}
         for row in rows:
             rate = stored.get((row["currency"], row["year"]))

@@ -16,10 +16,10 @@ from simple_history.models import HistoricalRecords
 
 from article6.accounts.models import Visibility
 from article6.assistance import rules
+from article6.money_fields import MoneyField
 from article6.states.models import Organisation, Region, State
 from article6.treaty.models import Pillar
 
-MONEY = {"max_digits": 18, "decimal_places": 2}
 FIRST_YEAR, LAST_YEAR = 2008, 2100
 YEAR_VALIDATORS = [MinValueValidator(FIRST_YEAR), MaxValueValidator(LAST_YEAR)]
 
@@ -160,7 +160,10 @@ COVERAGE_FIELDS = {
     "restricted": ("covered_restricted", "status_restricted"),
     "all": ("covered_all", "status_all"),
 }
-COVERAGE_TIER_FIELDS = [name for tier, names in COVERAGE_FIELDS.items() if tier != "public" for name in names]
+COVERAGE_TIER_FIELDS = [
+    *(name for tier, names in COVERAGE_FIELDS.items() if tier != "public" for name in names),
+    "coverage_missing",
+]
 
 
 class Need(models.Model):
@@ -181,16 +184,14 @@ class Need(models.Model):
         _("quantity"), max_digits=16, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]
     )
     quantity_unit = models.CharField(_("unit"), max_length=20, choices=QuantityUnit.choices, blank=True)
-    amount = models.DecimalField(
-        _("amount needed"), **MONEY, null=True, blank=True, validators=[MinValueValidator(Decimal("0.01"))]
-    )
+    amount = MoneyField(_("amount needed"), null=True, blank=True, validators=[MinValueValidator(Decimal("0.01"))])
     currency = models.CharField(_("currency"), max_length=3, blank=True, validators=[currency_code])
     start_year = models.PositiveSmallIntegerField(_("from year"), validators=YEAR_VALIDATORS)
     end_year = models.PositiveSmallIntegerField(_("to year"), validators=YEAR_VALIDATORS)
     # Lausanne Action Plan, Action 41 (national plans) and Action 38 (national ownership).
     national_plan = models.CharField(_("national plan it belongs to (Action 41)"), max_length=300, blank=True)
-    national_resources = models.DecimalField(
-        _("national resources committed (Action 38)"), **MONEY, null=True, blank=True, validators=[MinValueValidator(0)]
+    national_resources = MoneyField(
+        _("national resources committed (Action 38)"), null=True, blank=True, validators=[MinValueValidator(0)]
     )
     national_resources_currency = models.CharField(
         _("currency of national resources"), max_length=3, blank=True, validators=[currency_code]
@@ -210,7 +211,7 @@ class Need(models.Model):
     status = models.CharField(
         _("status"), max_length=16, choices=NeedStatus.choices, default=NeedStatus.OPEN, db_index=True
     )
-    covered_amount = models.DecimalField(_("amount covered"), **MONEY, default=Decimal("0"))
+    covered_amount = MoneyField(_("amount covered"), default=Decimal("0"))
     status_signed_in = models.CharField(
         _("status for signed-in States Parties and partners"),
         max_length=16,
@@ -218,9 +219,7 @@ class Need(models.Model):
         default=NeedStatus.OPEN,
         db_index=True,
     )
-    covered_signed_in = models.DecimalField(
-        _("amount covered, for signed-in States Parties and partners"), **MONEY, default=Decimal("0")
-    )
+    covered_signed_in = MoneyField(_("amount covered, for signed-in States Parties and partners"), default=Decimal("0"))
     status_restricted = models.CharField(
         _("status for coordinators and the State"),
         max_length=16,
@@ -228,13 +227,15 @@ class Need(models.Model):
         default=NeedStatus.OPEN,
         db_index=True,
     )
-    covered_restricted = models.DecimalField(
-        _("amount covered, for coordinators and the State"), **MONEY, default=Decimal("0")
-    )
+    covered_restricted = MoneyField(_("amount covered, for coordinators and the State"), default=Decimal("0"))
     status_all = models.CharField(
         _("status for ISU"), max_length=16, choices=NeedStatus.choices, default=NeedStatus.OPEN, db_index=True
     )
-    covered_all = models.DecimalField(_("amount covered, for ISU"), **MONEY, default=Decimal("0"))
+    covered_all = MoneyField(_("amount covered, for ISU"), default=Decimal("0"))
+    # Per tier, the amounts towards the need that cannot be converted into its currency for want
+    # of an exchange rate: [[amount, currency, year], ...]. The covered amount leaves them out and
+    # every page says so (rules.Missing), rather than show a smaller figure as complete.
+    coverage_missing = models.JSONField(_("amounts not converted, per tier"), default=dict, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("filed by")
     )
@@ -297,7 +298,21 @@ class Need(models.Model):
 
     @property
     def coverage(self) -> float | None:
+        """The share covered, as it is (above 1 when over-covered)."""
         return rules.coverage_ratio(self.amount, self.seen_covered)
+
+    @property
+    def over_covered(self) -> bool:
+        return self.amount is not None and self.seen_covered > self.amount
+
+    @property
+    def seen_missing(self) -> list[rules.Missing]:
+        """The amounts towards the need that the reader's tier cannot convert (no rate)."""
+        tier = getattr(self, "viewer_tier", "public")
+        return [
+            rules.Missing(Decimal(amount), currency, year)
+            for amount, currency, year in (self.coverage_missing or {}).get(tier, [])
+        ]
 
 
 class NeedYear(models.Model):
@@ -305,7 +320,7 @@ class NeedYear(models.Model):
 
     need = models.ForeignKey(Need, on_delete=models.CASCADE, related_name="yearly", verbose_name=_("need"))
     year = models.PositiveSmallIntegerField(_("year"), validators=YEAR_VALIDATORS)
-    amount = models.DecimalField(_("amount"), **MONEY, validators=[MinValueValidator(0)])
+    amount = MoneyField(_("amount"), validators=[MinValueValidator(0)])
     history = HistoricalRecords()
 
     class Meta:
@@ -329,8 +344,8 @@ class Offer(Provider):
     regions = models.JSONField(_("regions of interest"), default=list, blank=True)
     states = models.ManyToManyField(State, blank=True, related_name="offers_of_interest", verbose_name=_("States"))
     languages = models.JSONField(_("working languages"), default=list, blank=True)
-    amount_per_year = models.DecimalField(
-        _("amount available per year"), **MONEY, null=True, blank=True, validators=[MinValueValidator(0)]
+    amount_per_year = MoneyField(
+        _("amount available per year"), null=True, blank=True, validators=[MinValueValidator(0)]
     )
     currency = models.CharField(_("currency"), max_length=3, blank=True, validators=[currency_code])
     start_year = models.PositiveSmallIntegerField(_("from year"), validators=YEAR_VALIDATORS)
@@ -432,7 +447,10 @@ class Commitment(Provider):
     )
     created = models.DateTimeField(_("recorded"), auto_now_add=True)
     is_sample = models.BooleanField(_("fictional sample data"), default=False)
-    history = HistoricalRecords()
+    # Computed (assistance.queries.refresh_figures): what does not add up in its amounts and links,
+    # for ISU to look into; empty when all is consistent.
+    inconsistency = models.TextField(_("inconsistency found"), blank=True, editable=False)
+    history = HistoricalRecords(excluded_fields=["inconsistency"])
 
     class Meta:
         ordering = ["-created", "-id"]
@@ -494,8 +512,20 @@ class Flow(models.Model):
     kind = models.CharField(_("kind"), max_length=10, choices=FlowKind.choices)
     year = models.PositiveSmallIntegerField(_("year"), validators=YEAR_VALIDATORS)
     date = models.DateField(_("date"), null=True, blank=True)
-    amount = models.DecimalField(_("amount"), **MONEY)
+    amount = MoneyField(_("amount"))
     description = models.CharField(_("description"), max_length=500, blank=True)
+    # An imported amount is the mine-action part of what the file reports; the rest is kept here.
+    outside_mine_action = MoneyField(
+        _("outside mine action"),
+        default=Decimal("0"),
+        help_text=_("The part of the reported transaction or budget outside mine action, not counted."),
+    )
+    outside_sectors = models.CharField(
+        _("sectors outside mine action"),
+        max_length=200,
+        blank=True,
+        help_text=_("The DAC purpose codes of that part, as the file gives them, separated by spaces."),
+    )
     # Identifies an imported transaction, so that importing the same file again changes nothing.
     source_key = models.CharField(max_length=200, blank=True, db_index=True)
     history = HistoricalRecords()
@@ -516,7 +546,7 @@ class CommitmentNeed(models.Model):
 
     commitment = models.ForeignKey(Commitment, on_delete=models.CASCADE)
     need = models.ForeignKey(Need, on_delete=models.CASCADE)
-    amount = models.DecimalField(_("amount towards the need"), **MONEY, null=True, blank=True)
+    amount = MoneyField(_("amount towards the need"), null=True, blank=True)
     history = HistoricalRecords()
 
     class Meta:

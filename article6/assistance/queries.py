@@ -4,7 +4,9 @@ from the plain functions in assistance.rules."""
 
 from __future__ import annotations
 
+import threading
 from collections import defaultdict
+from contextlib import contextmanager
 from decimal import Decimal
 
 from django.db import transaction
@@ -74,7 +76,7 @@ def coverage_tier(user) -> str:
 def _viewer_coverage(user) -> dict:
     """The annotations `viewer_covered` and `viewer_status`: the need's coverage in the tier
     `user` reads (the restricted tier for the needs of the States they speak for)."""
-    from django.db.models import Case, F, When
+    from django.db.models import Case, CharField, F, Value, When
 
     from article6.accounts.permissions import states_of
 
@@ -82,11 +84,18 @@ def _viewer_coverage(user) -> dict:
     covered, status = COVERAGE_FIELDS[tier]
     own = states_of(user) if tier == "signed_in" else []
     if not own:
-        return {"viewer_covered": F(covered), "viewer_status": F(status)}
+        return {
+            "viewer_covered": F(covered),
+            "viewer_status": F(status),
+            "viewer_tier": Value(tier, output_field=CharField()),
+        }
     wider_covered, wider_status = COVERAGE_FIELDS["restricted"]
     return {
         "viewer_covered": Case(When(state__in=own, then=F(wider_covered)), default=F(covered)),
         "viewer_status": Case(When(state__in=own, then=F(wider_status)), default=F(status)),
+        "viewer_tier": Case(
+            When(state__in=own, then=Value("restricted")), default=Value(tier), output_field=CharField()
+        ),
     }
 
 
@@ -177,50 +186,175 @@ def provided_and_received(commitment: Commitment) -> list[rules.Difference]:
     return rules.provided_and_received(provided, received)
 
 
-# --- A need's status, rolled up from its commitments ---------------------------------------
+# --- Counting the money: one division, every figure ------------------------------------------
+
+
+def need_in(need, yearly: dict[int, Decimal] | None = None) -> rules.NeedIn:
+    """A need as the rules read it (`yearly`: its yearly amounts, else those prefetched)."""
+    if yearly is None:
+        yearly = {y.year: y.amount for y in need.yearly.all()}
+    return rules.NeedIn(
+        key=need.pk,
+        state=need.state.iso3 if "state" in need._state.fields_cache else str(need.state_id),
+        pillar=need.pillar,
+        currency=need.currency,
+        amount=need.amount,
+        start_year=need.start_year,
+        end_year=need.end_year,
+        yearly=yearly,
+        declared=need.declared_status,
+    )
+
+
+def commitment_in(commitment) -> rules.CommitmentIn:
+    """A commitment as the rules read it (pillar shares and flows prefetched)."""
+    recipient = commitment._state.fields_cache.get("recipient")
+    return rules.CommitmentIn(
+        key=commitment.pk,
+        state=recipient.iso3 if recipient is not None else str(commitment.recipient_id),
+        currency=commitment.currency,
+        visibility=commitment.visibility,
+        shares={s.pillar: s.share for s in commitment.pillar_shares.all()},
+        flows=tuple(rules.FlowIn(f.kind, f.year, f.amount) for f in commitment.flows.all()),
+    )
+
+
+def _component(need_ids=(), commitment_ids=()):
+    """Everything the figures of these needs and commitments depend on, in a fixed number of
+    queries. A change to a need or a commitment changes how each commitment it shares money
+    with is divided, and so the figures of every need at the other end of those commitments:
+    - `targets`: the needs to compute: those given, those of the given commitments, and every need
+      linked to a commitment that either is linked to;
+    - `complete`: every commitment linked to a target (so each target's figures are whole);
+    - every need at the other end of their links (what it lacks decides a division), and the links
+      with an amount that further commitments have to those needs (they lower what it lacks).
+    Returns (needs, commitments, links, targets, complete)."""
+    need_ids, commitment_ids = set(need_ids), set(commitment_ids)
+    links_of = CommitmentNeed.objects.values_list
+    first = need_ids | set(links_of("need_id", flat=True).filter(commitment_id__in=commitment_ids))
+    changed = commitment_ids | set(links_of("commitment_id", flat=True).filter(need_id__in=first))
+    targets = first | set(links_of("need_id", flat=True).filter(commitment_id__in=changed))
+    complete = changed | set(links_of("commitment_id", flat=True).filter(need_id__in=targets))
+    links = list(CommitmentNeed.objects.filter(commitment_id__in=complete))
+    linked_needs = targets | {link.need_id for link in links}
+    links += list(
+        CommitmentNeed.objects.filter(need_id__in=linked_needs, amount__isnull=False).exclude(
+            commitment_id__in=complete
+        )
+    )
+    commitments = list(
+        Commitment.objects.filter(pk__in={link.commitment_id for link in links} | complete)
+        .select_related("recipient")
+        .prefetch_related("pillar_shares", "flows")
+    )
+    needs = list(Need.objects.filter(pk__in=linked_needs).select_related("state").prefetch_related("yearly"))
+    return needs, commitments, links, targets, complete
+
+
+def _links_in(links) -> list[rules.LinkIn]:
+    return [rules.LinkIn(link.commitment_id, link.need_id, link.amount) for link in links]
+
+
+def count_for(needs, commitments, links) -> rules.Funding:
+    """rules.count over these records (those a reader may see: links count between them only)."""
+    return rules.count(
+        [need_in(n) for n in needs], [commitment_in(c) for c in commitments], _links_in(links), ExchangeRate.table()
+    )
+
+
+def _missing_json(items) -> list:
+    return [[str(rules.rounded(m.amount)), m.currency, m.year] for m in items]
+
+
+_refreshing = threading.local()
+
+
+@contextmanager
+def figures_once():
+    """Within this block, the figures that the changes made in it touch are computed once, at
+    its end (inside the caller's transaction), instead of at each change: for imports and
+    services that write many records."""
+    pending = getattr(_refreshing, "pending", None)
+    if pending is not None:  # already inside one: the outer block computes
+        yield
+        return
+    _refreshing.pending = {"needs": set(), "commitments": set()}
+    try:
+        yield
+        pending = _refreshing.pending
+        _refreshing.pending = None
+        refresh_figures(pending["needs"], pending["commitments"])
+    finally:
+        _refreshing.pending = None
+
+
+def figures_changed(need_ids=(), commitment_ids=()) -> None:
+    """Something these figures depend on changed: compute them now, or at the end of the
+    enclosing `figures_once` block (the signals in assistance.signals call this)."""
+    if getattr(_refreshing, "busy", False):
+        return  # our own writes of the figures
+    pending = getattr(_refreshing, "pending", None)
+    if pending is not None:
+        pending["needs"].update(need_ids)
+        pending["commitments"].update(commitment_ids)
+        return
+    refresh_figures(need_ids, commitment_ids)
 
 
 @transaction.atomic
-def refresh_needs(need_ids) -> None:
-    """Recompute the covered amount and the status of these needs, in each coverage tier,
-    from the commitments linked to them (in the need's currency through US dollars at each
-    year's rate; rules.coverage_by_tier). Called whenever a commitment, its amounts, its
-    visibility or its links change."""
-    need_ids = set(need_ids)
-    if not need_ids:
+def refresh_figures(need_ids=(), commitment_ids=()) -> None:
+    """Compute again the stored figures of these needs and commitments, and of the records that
+    share money with them: each need's coverage and status in each coverage tier (what counts
+    towards it, in its currency, and what cannot be converted), and each commitment's
+    inconsistencies (flagged for ISU). Everything comes from rules.count."""
+    need_ids, commitment_ids = {i for i in need_ids if i}, {i for i in commitment_ids if i}
+    if not need_ids and not commitment_ids:
         return
+    needs, commitments, links, targets, complete = _component(need_ids, commitment_ids)
     rates = ExchangeRate.table()
-    needs = {n.pk: n for n in Need.objects.select_for_update().filter(pk__in=need_ids)}
-    links = CommitmentNeed.objects.filter(need_id__in=need_ids).select_related("commitment")
-    committed = defaultdict(list)  # commitment id -> [(year, amount)]
-    # Each commitment's flows once, however many of these needs it is linked to.
-    for flow in Flow.objects.filter(commitment_id__in=links.values("commitment_id"), kind=FlowKind.COMMITTED):
-        committed[flow.commitment_id].append((flow.year, flow.amount))
-    contributions = defaultdict(list)
-    for link in links:
-        need, commitment = needs[link.need_id], link.commitment
-        amounts = committed.get(link.commitment_id, [])
-        if link.amount is not None:
-            year = amounts[0][0] if amounts else need.start_year
-            amounts = [(year, link.amount)]
-        total = ZERO
-        for year, amount in amounts if need.amount is not None else ():
-            try:
-                total += rules.convert(amount, commitment.currency, need.currency, year, rates)
-            except rules.MoneyError:
-                # Not counted until ISU records the rate; the gap view names the missing rate.
-                continue
-        to_need_state = commitment.recipient_id == need.state_id
-        contributions[need.pk].append(rules.Contribution(commitment.visibility, to_need_state, total))
-    for need in needs.values():
-        tiers = rules.coverage_by_tier(need.declared_status, need.amount, contributions[need.pk])
-        changed = []
-        for tier, (covered, status) in tiers.items():
+    link_records = _links_in(links)
+    # Each tier's figures come from the records its readers may see, needs and commitments alike.
+    needs_in_tier = {tier: [] for tier in rules.COVERAGE_TIERS}
+    for n in needs:
+        record = need_in(n)
+        for tier in rules.tiers_of(n.visibility):
+            needs_in_tier[tier].append(record)
+    in_tier = {tier: [] for tier in rules.COVERAGE_TIERS}
+    for c in commitments:
+        record = commitment_in(c)
+        for tier in rules.tiers_of(c.visibility):
+            in_tier[tier].append(record)
+    results = {
+        tier: rules.count(needs_in_tier[tier], in_tier[tier], link_records, rates) for tier in rules.COVERAGE_TIERS
+    }
+    _refreshing.busy = True
+    try:
+        _write_needs([n for n in needs if n.pk in targets], results)
+        _write_commitments([c for c in commitments if c.pk in complete], results["all"])
+    finally:
+        _refreshing.busy = False
+
+
+def _write_needs(needs, results) -> None:
+    for need in Need.objects.select_for_update().filter(pk__in=[n.pk for n in needs]).order_by("pk"):
+        changed, missing = [], {}
+        for tier in rules.COVERAGE_TIERS:
+            # A tier that may not see the need counts nothing towards it (its readers never see it).
+            funding = results[tier].needs.get(need.pk) or rules.NeedFunding(needed=need.amount)
+            covered = rules.rounded(funding.covered) if need.amount is not None else Decimal("0")
+            status = rules.need_status(
+                need.declared_status, need.amount, covered, funding.linked, bool(funding.missing)
+            )
             covered_field, status_field = COVERAGE_FIELDS[tier]
             if (getattr(need, covered_field), getattr(need, status_field)) != (covered, status):
                 setattr(need, covered_field, covered)
                 setattr(need, status_field, status)
                 changed += [covered_field, status_field]
+            if funding.missing:
+                missing[tier] = _missing_json(funding.missing)
+        if need.coverage_missing != missing:
+            need.coverage_missing = missing
+            changed.append("coverage_missing")
         if not changed:
             continue  # nothing changed: no write, no history entry
         need._change_reason = "status rolled up from the commitments"
@@ -229,6 +363,48 @@ def refresh_needs(need_ids) -> None:
         else:
             # The wider tiers are kept out of the audit trail: a change to them alone adds no entry.
             need.save_without_historical_record(update_fields=[*changed, "updated"])
+
+
+def _write_commitments(commitments, funding: rules.Funding) -> None:
+    for commitment in commitments:
+        text = "\n".join(funding.problems.get(commitment.pk, []))
+        if commitment.inconsistency != text:
+            # A computed flag, not an edit: no history entry, no signal.
+            Commitment.objects.filter(pk=commitment.pk).update(inconsistency=text)
+
+
+def refresh_needs(need_ids) -> None:
+    """Compute the figures of these needs again (refresh_figures)."""
+    refresh_figures(need_ids)
+
+
+def _as_seen_by(user, needs, commitments):
+    """The needs and commitments of a component that `user` may read (two queries)."""
+    seen_needs = set(
+        Need.objects.filter(visible_needs_q(user), pk__in=[n.pk for n in needs]).values_list("pk", flat=True)
+    )
+    seen_commitments = set(
+        commitments_for(user).filter(pk__in=[c.pk for c in commitments]).values_list("pk", flat=True)
+    )
+    return [n for n in needs if n.pk in seen_needs], [c for c in commitments if c.pk in seen_commitments]
+
+
+def funding_of_need(user, need) -> rules.NeedFunding:
+    """What counts towards `need` as `user` may see it: from the needs and commitments they may
+    read, and nothing else; with the part of each commitment (`by_commitment`)."""
+    needs, commitments, links, _targets, _complete = _component([need.pk])
+    needs, commitments = _as_seen_by(user, needs, commitments)
+    return count_for(needs, commitments, links).needs.get(need.pk) or rules.NeedFunding(needed=need.amount)
+
+
+def division_of(user, commitment) -> tuple[rules.Division, list]:
+    """How `commitment` is divided between the needs it is linked to, as `user` may see it:
+    (the division, the needs it goes to, in order)."""
+    needs, commitments, links, _targets, _complete = _component(commitment_ids=[commitment.pk])
+    needs, commitments = _as_seen_by(user, needs, commitments)
+    division = count_for(needs, commitments, links).divisions.get(commitment.pk) or rules.Division()
+    by_pk = {n.pk: n for n in needs}
+    return division, [by_pk[pk] for pk in sorted(division.to_needs)]
 
 
 # --- The gap --------------------------------------------------------------------------------
@@ -286,37 +462,18 @@ def gap(user, *, state: str | None = None, year: int | None = None, pillar: str 
 
 
 def _gap(user, *, state: str | None = None, year: int | None = None, pillar: str | None = None):
-    # A closed need is met (its State says so); drafts and withdrawn needs are not asked for.
-    needs = needs_for(user).exclude(status__in=["draft", "withdrawn", "closed"])
-    commitments = commitments_for(user)
+    """The gap rows (rules.count) over the needs and commitments `user` may read, and nothing else."""
+    needs = needs_for(user)
+    commitments = commitments_for(user).prefetch_related(None).prefetch_related("pillar_shares", "flows")
     if state:
         needs = needs.filter(state__iso3=state)
         commitments = commitments.filter(recipient__iso3=state)
-    if pillar:
-        needs = needs.filter(pillar=pillar)
-    need_amounts = []
-    for need in needs:
-        if need.amount is None:
-            continue
-        by_year = {y.year: y.amount for y in need.yearly.all()}
-        if not by_year:
-            # Spread evenly over the period when no yearly amounts are given.
-            years = list(need.years)
-            share = (need.amount / len(years)).quantize(rules.CENT, rounding="ROUND_DOWN")
-            by_year = dict.fromkeys(years, share)
-            by_year[years[-1]] += need.amount - share * len(years)  # the cents left over, in the last year
-        for y, amount in by_year.items():
-            need_amounts.append(rules.NeedAmount(need.state.iso3, need.pillar, y, amount, need.currency))
-    flows = []
-    for commitment in commitments:
-        shares = {s.pillar: s.share for s in commitment.pillar_shares.all()}
-        for flow in commitment.flows.all():
-            split = rules.split_by_pillar(flow.amount, shares) or {"": flow.amount}
-            for p, amount in split.items():
-                flows.append(
-                    rules.FlowAmount(commitment.recipient.iso3, p, flow.year, flow.kind, amount, commitment.currency)
-                )
-    rows = rules.gap_table(need_amounts, flows, ExchangeRate.table())
+    needs = list(needs)
+    commitments = list(commitments)
+    links = CommitmentNeed.objects.filter(
+        commitment_id__in=[c.pk for c in commitments], need_id__in=[n.pk for n in needs]
+    )
+    rows = count_for(needs, commitments, list(links)).rows
     if pillar:
         rows = [r for r in rows if r.pillar == pillar]
     if year:

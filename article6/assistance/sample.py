@@ -368,6 +368,7 @@ def _sync_parts(model, parent: str, wanted: dict[int, list[dict]], user) -> None
 
 
 @transaction.atomic
+@queries.figures_once()
 def load_assistance_sample() -> int:
     """Create or refresh the sample needs, offers, commitments and matches. Needs the
     sample accounts and organisations. Returns how many records were created."""
@@ -464,11 +465,15 @@ def load_assistance_sample() -> int:
                 "commitment": commitments[0] if (need_side, offer_side) == ("accepted", "accepted") else None,
             },
         )
-    queries.refresh_needs([n.pk for n in needs])
+    # The bulk writes send no signal: every sample figure is computed here, in this transaction.
+    queries.refresh_figures(
+        [n.pk for n in needs], Commitment.objects.filter(is_sample=True).values_list("pk", flat=True)
+    )
     return created
 
 
 @transaction.atomic
+@queries.figures_once()
 def remove_assistance_sample() -> int:
     total = 0
     for model in (Match, Commitment, Offer, Need):

@@ -62,6 +62,7 @@ def _check_yearly(need: Need, yearly: dict[int, Decimal]) -> None:
 
 
 @transaction.atomic
+@queries.figures_once()
 def save_need(user, need: Need, yearly=KEEP) -> Need:
     """Create or update a need (its State set). `yearly` (year → amount) replaces the
     yearly amounts; None or {} removes them; KEEP (the default) keeps those stored and
@@ -91,7 +92,7 @@ def save_need(user, need: Need, yearly=KEEP) -> Need:
                 row.amount = amount
                 row._history_user = user
                 row.save()
-    queries.refresh_needs([need.pk])
+    queries.figures_changed(need_ids=[need.pk])
     need.refresh_from_db()
     return need
 
@@ -126,6 +127,7 @@ class Amount:
 
 
 @transaction.atomic
+@queries.figures_once()
 def save_commitment(
     user,
     commitment: Commitment,
@@ -183,12 +185,56 @@ def save_commitment(
         wrong_state = Need.objects.filter(pk__in=list(needs)).exclude(state_id=commitment.recipient_id)
         if wrong_state.exists():
             raise ValidationError({"needs": _("A commitment meets only needs of its recipient State.")})
+        _check_links(commitment, needs)
         CommitmentNeed.objects.filter(commitment=commitment).exclude(need_id__in=list(needs)).delete()
         for need_id, amount in needs.items():
             CommitmentNeed.objects.update_or_create(commitment=commitment, need_id=need_id, defaults={"amount": amount})
         touched |= set(needs)
-    queries.refresh_needs(touched)
+    queries.figures_changed(need_ids=touched, commitment_ids=[commitment.pk])
     return commitment
+
+
+def _check_links(commitment: Commitment, needs: dict[int, Decimal | None]) -> None:
+    """The amounts linked to needs never exceed what the commitment has for them (rules.link_excess):
+    refused, naming the need, the amount and what there is."""
+    from article6.assistance import rules
+    from article6.states.templatetags.article6_tags import money as money_text
+
+    if not any(amount is not None for amount in needs.values()):
+        return
+    stored = Commitment.objects.prefetch_related("pillar_shares", "flows").select_related("recipient")
+    record = queries.commitment_in(stored.get(pk=commitment.pk))
+    pillars = dict(Need.objects.filter(pk__in=list(needs)).values_list("pk", "pillar"))
+    excess = rules.link_excess(record, {pk: (pillars[pk], amount) for pk, amount in needs.items()})
+    if not excess:
+        return
+    currency = commitment.currency
+    messages = []
+    for e in excess:
+        figures = {
+            "asked": money_text(e.asked),
+            "available": money_text(e.available),
+            "currency": currency,
+            "need": e.need,
+        }
+        if e.need is not None:
+            messages.append(
+                _(
+                    "Need %(need)s: %(asked)s %(currency)s linked, more than the commitment has for its pillar "
+                    "(%(available)s %(currency)s: the larger of what is committed and what is paid, or what is "
+                    "pledged)."
+                )
+                % figures
+            )
+        else:
+            messages.append(
+                _(
+                    "The amounts linked to needs add up to %(asked)s %(currency)s, more than the commitment has "
+                    "for them (%(available)s %(currency)s)."
+                )
+                % figures
+            )
+    raise ValidationError({"needs": messages})
 
 
 @transaction.atomic

@@ -17,8 +17,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from article6.accounts.permissions import has_any_role, require
-from article6.assistance import charts, queries, services
+from article6.accounts.permissions import has_any_role, is_isu, require
+from article6.assistance import charts, importing, queries, rules, services
 from article6.assistance.filters import CommitmentFilters, UnknownValue
 from article6.assistance.forms import (
     CommitmentFilterForm,
@@ -32,8 +32,10 @@ from article6.assistance.forms import (
     ReceiptForm,
 )
 from article6.assistance.models import Commitment, FlowKind, Need, NeedStatus, Offer
+from article6.interchange.codelists import sector_name
 from article6.paging import page_of
 from article6.states.models import Region, State
+from article6.states.templatetags.article6_tags import money
 from article6.treaty.models import Pillar
 
 PER_PAGE = 25
@@ -58,6 +60,7 @@ def _form_errors_from(form, error: ValidationError) -> None:
     formsets = getattr(form, "formsets", {})
     if hasattr(error, "error_dict"):
         for field, errors in error.error_dict.items():
+            field = getattr(form, "service_fields", {}).get(field, field)
             if field in formsets:
                 formsets[field].refuse(errors)
             else:
@@ -83,8 +86,11 @@ def need_detail(request, pk: int):
     needs = queries.needs_for(request.user).select_related(*report)
     need = _visible(needs, pk)
     commitments = list(queries.commitments_for(request.user).filter(needs=need))
+    funding = queries.funding_of_need(request.user, need)
     context = {
         "need": need,
+        "funding": funding,
+        "parts": [(c, funding.by_commitment.get(c.pk)) for c in commitments],
         "report": _readable_report(request.user, need),
         "commitments": commitments,
         "matches": list(queries.matches_for(request.user).filter(need=need)),
@@ -186,10 +192,29 @@ def commitment_list(request):
     )
 
 
+def _outside_mine_action(commitment: Commitment) -> dict[str, str] | None:
+    """The imported part outside mine action, as the commitment page says it: the amounts by
+    kind ("80,000 USD committed, ...") and the sectors with their names."""
+    outside = importing.outside_mine_action(commitment.flows.all())
+    if outside is None:
+        return None
+    currency = commitment.currency
+    amounts = [f"{money(amount)} {currency} {FlowKind(kind).label}" for kind, amount in outside.amounts.items()]
+    sectors = [f"{code} {sector_name(code)}" if sector_name(code) else code for code in outside.sectors]
+    return {"amounts": ", ".join(amounts), "sectors": ", ".join(sectors)}
+
+
 def commitment_detail(request, pk: int):
     commitment = _visible(queries.commitments_for(request.user), pk)
+    division, needs = queries.division_of(request.user, commitment)
+    counted, _problems = rules.counted_by_year(queries.commitment_in(commitment).flows)
     context = {
         "commitment": commitment,
+        "counted": sum(counted.values(), Decimal(0)),
+        "division": [(need, division.towards(need.pk)) for need in needs],
+        "outside": division.outside_total,
+        "outside_mine_action": _outside_mine_action(commitment),
+        "may_see_inconsistency": is_isu(request.user),
         "yearly": queries.yearly(commitment),
         "totals": queries.totals(commitment),
         "kinds": [k for k in FlowKind if k != FlowKind.RECEIVED],
@@ -218,7 +243,7 @@ def commitment_edit(request, pk: int | None = None):
                 commitment,
                 pillar_shares=form.cleaned_data["pillar_shares"],
                 amounts=form.cleaned_data["amounts"],
-                needs={need.pk: None for need in form.cleaned_data["needs_met"]},
+                needs=form.cleaned_data["needs"],
             )
         except ValidationError as error:
             _form_errors_from(form, error)
@@ -281,14 +306,13 @@ def funding(request):
     """Public: needed, pledged, committed, disbursed and the gap, with charts."""
     form = GapFilterForm(request.GET)
     rows = form.filtered(lambda filters: filters.rows(request.user), [])
-    by_year = defaultdict(lambda: defaultdict(Decimal))
-    by_state = defaultdict(lambda: defaultdict(Decimal))
-    problems = sorted({p for r in rows for p in r.problems})
+    grouped_year, grouped_state = defaultdict(list), defaultdict(list)
     for r in rows:
-        for kind in ("needed", "pledged", "committed", "disbursed"):
-            by_year[r.year][kind] += getattr(r, kind)
-            by_state[r.state][kind] += getattr(r, kind)
-        by_state[r.state]["gap"] += r.gap
+        grouped_year[r.year].append(r)
+        grouped_state[r.state].append(r)
+    by_year = {year: rules.total_of(group, year=year) for year, group in sorted(grouped_year.items())}
+    by_state = {state: rules.total_of(group, state=state) for state, group in grouped_state.items()}
+    problems = rules.total_of(rows).problems
     page, page_message = page_of(request, rows, GAP_ROWS_PER_PAGE)
     names = form.state_names  # the States by name, read once for the filter
     context = {
@@ -298,11 +322,14 @@ def funding(request):
         "form": form,
         "names": names,
         "problems": problems,
-        "chart_by_year": charts.by_year(by_year),
-        "chart_by_state": charts.gap_by_state(by_state),
+        "figures": rules.GAP_FIGURES,
+        "chart_by_year": charts.by_year({year: vars(total) for year, total in by_year.items()}),
+        "chart_by_state": charts.gap_by_state(
+            {iso3: vars(total) for iso3, total in by_state.items()}, names=form.state_names
+        ),
         "states": [
             (iso3, names.get(iso3, iso3), figures)
-            for iso3, figures in sorted(by_state.items(), key=lambda item: (-item[1]["gap"], item[0]))
+            for iso3, figures in sorted(by_state.items(), key=lambda item: (-item[1].gap, item[0]))
         ],
     }
     return render(request, "assistance/funding.html", context)

@@ -17,7 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from article6.assistance.models import MONEY, Channel, Modality, Need, currency_code
+from article6.assistance.models import Channel, Modality, Need, currency_code
+from article6.money_fields import MoneyField
 from article6.reporting import rules
 from article6.states.models import State
 from article6.treaty.models import Pillar
@@ -312,7 +313,7 @@ class ResourceFigure(models.Model):
 
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="resources")
     pillar = models.CharField(_("pillar"), max_length=40, choices=Pillar.choices)
-    amount = models.DecimalField(_("amount"), **MONEY, validators=[MinValueValidator(0)])
+    amount = MoneyField(_("amount"), validators=[MinValueValidator(0)])
     currency = models.CharField(_("currency"), max_length=3, validators=[currency_code])
     history = HistoricalRecords()
 
@@ -336,7 +337,7 @@ class AssistanceFigure(models.Model):
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="assistance")
     direction = models.CharField(_("provided or received"), max_length=10, choices=Direction.choices)
     counterpart = models.CharField(_("counterpart"), max_length=200, help_text=_("To whom, or from whom."))
-    amount = models.DecimalField(_("amount"), **MONEY, validators=[MinValueValidator(0)])
+    amount = MoneyField(_("amount"), validators=[MinValueValidator(0)])
     currency = models.CharField(_("currency"), max_length=3, validators=[currency_code])
     pillar = models.CharField(_("pillar"), max_length=40, choices=Pillar.choices)
     modality = models.CharField(_("modality"), max_length=10, choices=Modality.choices)
@@ -361,7 +362,7 @@ class ReportedNeed(models.Model):
     description = models.TextField(_("challenge and what is needed"))
     pillar = models.CharField(_("pillar"), max_length=40, choices=Pillar.choices)
     modality = models.CharField(_("modality"), max_length=10, choices=Modality.choices)
-    amount = models.DecimalField(_("amount needed"), **MONEY, null=True, blank=True, validators=[MinValueValidator(0)])
+    amount = MoneyField(_("amount needed"), null=True, blank=True, validators=[MinValueValidator(0)])
     currency = models.CharField(_("currency"), max_length=3, blank=True, validators=[currency_code])
     start_year = models.PositiveSmallIntegerField(_("from year"), validators=YEAR_VALIDATORS)
     end_year = models.PositiveSmallIntegerField(_("to year"), validators=YEAR_VALIDATORS)

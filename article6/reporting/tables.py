@@ -39,7 +39,8 @@ TEXT, INTEGER, DECIMAL, CHOICE, CURRENCY, YEAR = "text", "integer", "decimal", "
 # (SQLite would take more, and PostgreSQL refuse it). Submunitions are a bigint; they stop
 # at 15 significant digits, all a spreadsheet keeps of a number typed in. SQLite stores a
 # decimal as a floating-point number and gives back 15 significant digits: with two
-# decimals, 13 before the point (a larger area or amount came back wrong, or not at all).
+# decimals, 13 before the point (a larger area came back wrong, or not at all). Amounts are
+# kept exactly in cents (article6.money_fields) but stop there too, for the spreadsheet.
 MAX_COUNT = 2_147_483_647
 MAX_BIG_COUNT = 999_999_999_999_999
 MAX_DECIMAL = Decimal("9999999999999.99")

@@ -3,6 +3,7 @@ confirms it received: list, read, record, confirm."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Annotated
 
 from django.utils.translation import gettext as _
@@ -23,7 +24,7 @@ from article6.api.assistance.common import (
 )
 from article6.api.assistance.schemas import ID_PATH, CommitmentDetail, CommitmentIn, CommitmentPage, ReceiptIn
 from article6.api.paging import Paging
-from article6.assistance import queries, services
+from article6.assistance import queries, rules, services
 from article6.assistance.filters import CommitmentFilters
 from article6.assistance.models import Commitment
 
@@ -57,7 +58,7 @@ def commitment_out(commitment: Commitment) -> dict:
             {"pillar": s.pillar, "share": float(s.share)}
             for s in sorted(commitment.pillar_shares.all(), key=lambda s: (-s.share, s.pillar))
         ],
-        "totals": {kind: float(amount) for kind, amount in queries.totals(commitment).items()},
+        "totals": queries.totals(commitment),
         "source": commitment.source,
         "visibility": commitment.visibility,
         "created": commitment.created,
@@ -70,15 +71,20 @@ def _commitment_detail(request, pk: int) -> dict:
     # the needs it meets that the caller may see.
     commitment = visible(_commitments(request.user), pk, _("commitment"))
     links = queries.commitment_needs(request.user, commitment)
+    # How its money is divided, as the caller may see it (queries.division_of, a fixed number more).
+    division, _needs = queries.division_of(request.user, commitment)
+    counted, _problems = rules.counted_by_year(queries.commitment_in(commitment).flows)
     return {
         **commitment_out(commitment),
-        "yearly": {year: {k: float(v) for k, v in kinds.items()} for year, kinds in queries.yearly(commitment).items()},
+        "yearly": {year: dict(kinds) for year, kinds in queries.yearly(commitment).items()},
         "flows": [
             {
                 "kind": f.kind,
                 "year": f.year,
                 "date": f.date,
-                "amount": float(f.amount),
+                "amount": f.amount,
+                "outside_mine_action": f.outside_mine_action,
+                "outside_sectors": f.outside_sectors.split(),
                 "description": f.description,
             }
             for f in commitment.flows.all()
@@ -93,7 +99,17 @@ def _commitment_detail(request, pk: int) -> dict:
             }
             for d in queries.provided_and_received(commitment)
         ],
-        "needs": [{"id": link.need.pk, "title": link.need.title, "amount": money(link.amount)} for link in links],
+        "counted": money(sum(counted.values(), Decimal(0))),
+        "outside_needs": money(division.outside_total),
+        "needs": [
+            {
+                "id": link.need.pk,
+                "title": link.need.title,
+                "amount": money(link.amount),
+                "counted": money(division.towards(link.need.pk)),
+            }
+            for link in links
+        ],
     }
 
 

@@ -32,8 +32,12 @@ WRITE_RESPONSES = {**UNREADABLE_BODY, 401: Detail, 403: Detail, 404: Detail, 422
 # --- Helpers -----------------------------------------------------------------------------------
 
 
-def money(value: Decimal | None) -> float | None:
-    return None if value is None else float(value)
+def money(value: Decimal | None) -> Decimal | None:
+    """An amount as the API writes it: a Decimal rounded once to the cent, written as a JSON number
+    with every digit (api.numbers). Figures are added at full precision and rounded here."""
+    from article6.assistance.rules import rounded
+
+    return None if value is None else rounded(value)
 
 
 def not_found(what: str, pk: int):

@@ -12,11 +12,13 @@ from ninja import Query, Router
 from article6.api.assistance.common import (
     LIST_RESPONSES,
     READ,
+    money,
 )
 from article6.api.assistance.schemas import Currency, FundingOut, GapPage, RatePage
 from article6.api.errors import BadParameter
 from article6.api.paging import Paging
 from article6.api.params import Iso3
+from article6.assistance import rules
 from article6.assistance.filters import GapFilters, Year
 from article6.assistance.models import ExchangeRate
 
@@ -70,11 +72,13 @@ def gap_out(row) -> dict:
         "pillar": row.pillar,
         "year": row.year,
         "currency": "USD",
-        "needed": float(row.needed),
-        "pledged": float(row.pledged),
-        "committed": float(row.committed),
-        "disbursed": float(row.disbursed),
-        "gap": float(row.gap),
+        **{name: money(getattr(row, name)) for name in rules.GAP_FIGURES},
+        "complete": row.complete,
+        "missing": {
+            name: [{"amount": money(m.amount), "currency": m.currency, "year": m.year} for m in items]
+            for name, items in sorted(row.missing.items())
+            if items
+        },
         "problems": list(row.problems),
     }
 
@@ -91,10 +95,13 @@ def get_gap(
     filters: Query[GapFilters],
     paging: Query[Paging] = None,
 ):
-    """Per State, pillar and year, in US dollars at each year's rate: needed, pledged,
-    committed, disbursed and the gap (needed and not yet committed), over the needs and
-    commitments the caller may see. Amounts that could not be counted (a missing rate)
-    are named in `problems`."""
+    """Per State, pillar and year, in US dollars at each year's rate, over the needs and
+    commitments the caller may see: needed (the open needs); pledged, committed and disbursed
+    (as recorded; pledges never count as funding); funded (what counts towards the stated needs:
+    per commitment the larger of committed and paid, divided between the needs it is linked to);
+    outside_needs (what counts and meets no open need); and the gap (what each open need still
+    lacks, added up). A figure that lacks an amount for want of an exchange rate says so in
+    `missing` (and `complete` is false); `problems` names each such amount once."""
     # Seven queries (the needs, their yearly amounts; the commitments, their shares, amounts and
     # linked needs, as queries.commitments_for reads them; the exchange rates), one more for a
     # signed-in caller (their roles), one more with `state`.

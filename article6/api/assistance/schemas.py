@@ -12,6 +12,7 @@ from ninja import Path, Schema
 from pydantic import AfterValidator, ConfigDict, Field, StringConstraints
 
 from article6.accounts.models import Visibility
+from article6.api.numbers import Amount
 from article6.api.paging import Page
 from article6.api.params import Iso3
 from article6.assistance.filters import MAX_ID, RegionName, Year
@@ -46,6 +47,12 @@ ID_PATH = Path(ge=1, le=MAX_ID, description="The record's id.")
 
 
 # --- Shapes ------------------------------------------------------------------------------------
+
+
+class MissingOut(Schema):
+    amount: Amount = Field(description="In its own currency.")
+    currency: str
+    year: int
 
 
 class _In(Schema):
@@ -83,21 +90,30 @@ class NeedOut(Schema):
     modality: Modality
     priority: Priority
     urgent: bool = Field(description="Emergency assistance is asked for (Art. 6(6)).")
-    amount: float | None = Field(description="The amount needed, in `currency`.")
+    amount: Amount | None = Field(description="The amount needed, in `currency`.")
     currency: str
-    yearly: dict[int, float] = Field(description="The amount needed per year, in `currency`, when given.")
+    yearly: dict[int, Amount] = Field(description="The amount needed per year, in `currency`, when given.")
     start_year: int
     end_year: int
     quantity: float | None
     quantity_unit: str
     declared_status: DeclaredNeedStatus = Field(description="What the State's focal points say of the need.")
     status: NeedStatus = Field(description="Rolled up from the commitments linked to the need that the caller may see.")
-    covered_amount: float = Field(
-        description="Committed towards the need, in `currency`, by the commitments the caller may see."
+    covered_amount: Amount = Field(
+        description="The funding that counts towards the need, in `currency`, from the commitments the caller may "
+        "see: per commitment the larger of what is committed and what is paid, counted once (a commitment linked to "
+        "several needs is divided between them). Pledges never count."
     )
-    coverage: float | None = Field(description="covered_amount / amount, from 0 to 1; null without an amount.")
+    coverage: float | None = Field(
+        description="covered_amount / amount, as it is (above 1 when over-covered); null without an amount."
+    )
+    over_covered: bool = Field(description="More counts towards the need than it asks for.")
+    not_counted: list[MissingOut] = Field(
+        description="Amounts towards the need that cannot be converted into its currency: no exchange rate. "
+        "covered_amount leaves them out."
+    )
     national_plan: str = Field(description="The national plan it belongs to (Lausanne Action Plan, Action 41).")
-    national_resources: float | None = Field(description="National resources committed (Action 38).")
+    national_resources: Amount | None = Field(description="National resources committed (Action 38).")
     national_resources_currency: str
     languages: list[str]
     evidence: str
@@ -129,7 +145,7 @@ class OfferOut(Schema):
     regions: list[str] = Field(description="Regions of interest.")
     states: list[str] = Field(description="ISO3 codes of the States of interest.")
     languages: list[str]
-    amount_per_year: float | None = Field(description="Available per year, in `currency`.")
+    amount_per_year: Amount | None = Field(description="Available per year, in `currency`.")
     currency: str
     start_year: int
     end_year: int
@@ -165,7 +181,7 @@ class CommitmentOut(Schema):
     currency: str
     cluster_munition_specific: bool
     pillars: list[ShareOut]
-    totals: dict[FlowKind, float] = Field(description="Every kind of amount over all years, in `currency`.")
+    totals: dict[FlowKind, Amount] = Field(description="Every kind of amount over all years, in `currency`.")
     source: str = Field(description="manual, iati:<identifier> or crs:<key>.")
     visibility: Visibility
     created: dt.datetime
@@ -176,30 +192,42 @@ class FlowOut(Schema):
     kind: FlowKind
     year: int
     date: dt.date | None
-    amount: float = Field(description="In the commitment's currency; negative: a correction.")
+    amount: Amount = Field(
+        description="In the commitment's currency; negative: a correction. Imported: the mine-action part only."
+    )
+    outside_mine_action: Amount = Field(
+        description="Imported: the part of the reported transaction or budget outside mine action, not counted."
+    )
+    outside_sectors: list[str] = Field(description="The DAC purpose codes of that part.")
     description: str
 
 
 class DifferenceOut(Schema):
     year: int
-    provided: float | None = Field(description="Disbursed, as the provider reports it.")
-    received: float | None = Field(description="Received, as the recipient confirms it.")
-    difference: float | None = Field(description="received - provided, where both are known.")
+    provided: Amount | None = Field(description="Disbursed, as the provider reports it.")
+    received: Amount | None = Field(description="Received, as the recipient confirms it.")
+    difference: Amount | None = Field(description="received - provided, where both are known.")
     agrees: bool
 
 
 class LinkedNeedOut(Schema):
     id: int
     title: str
-    amount: float | None = Field(description="Towards the need, in the commitment's currency; null: all of it.")
+    amount: Amount | None = Field(
+        description="Given towards the need, in the commitment's currency; null: a part of the commitment, divided "
+        "between its needs by pillar, then by what each still needs."
+    )
+    counted: Amount = Field(description="What of the commitment counts towards the need, in its currency.")
 
 
 class CommitmentDetail(CommitmentOut):
-    yearly: dict[int, dict[FlowKind, float]] = Field(description="Year → kind → amount, in `currency`.")
+    yearly: dict[int, dict[FlowKind, Amount]] = Field(description="Year → kind → amount, in `currency`.")
     flows: list[FlowOut]
     provided_and_received: list[DifferenceOut] = Field(
         description="Year by year, what the provider disbursed against what the recipient confirmed."
     )
+    counted: Amount = Field(description="What counts as funding: the larger of what is committed and what is paid.")
+    outside_needs: Amount = Field(description="What counts and goes to no need the caller may see that it meets.")
     needs: list[LinkedNeedOut] = Field(description="The needs it meets that the caller may see.")
 
 
@@ -212,12 +240,21 @@ class GapRowOut(Schema):
     pillar: str = Field(description="The pillar; empty for amounts of commitments without pillar shares.")
     year: int
     currency: str = Field(description="Always USD.")
-    needed: float
-    pledged: float
-    committed: float
-    disbursed: float
-    gap: float = Field(description="needed - committed, never below 0.")
-    problems: list[str] = Field(description="Amounts that could not be counted, and why (a missing rate).")
+    needed: Amount = Field(description="What the open needs ask for in this year.")
+    pledged: Amount = Field(description="Pledged, as recorded: shown, never counted as funding.")
+    committed: Amount = Field(description="Committed, as recorded.")
+    disbursed: Amount = Field(description="Disbursed, as recorded.")
+    funded: Amount = Field(
+        description="What counts towards the open needs: per commitment, the larger of what is committed and what "
+        "is paid, counted once, divided between the needs it is linked to."
+    )
+    outside_needs: Amount = Field(description="What counts as funding and meets no open need.")
+    gap: Amount = Field(description="What each open need still lacks, added up: never below 0, never above needed.")
+    complete: bool = Field(description="False when a figure lacks an amount for want of an exchange rate.")
+    missing: dict[str, list[MissingOut]] = Field(
+        description="Per figure (needed, funded, gap…), the amounts it cannot include: no exchange rate."
+    )
+    problems: list[str] = Field(description="Each amount that could not be counted, named once, and why.")
 
 
 class GapPage(Page):

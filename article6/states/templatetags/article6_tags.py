@@ -156,6 +156,35 @@ def lookup(mapping, key):
 
 
 @register.filter
+def percent(ratio) -> str:
+    """A share (1.6) as a whole percentage in the reader's language ("160%")."""
+    from django.utils.formats import number_format
+
+    if ratio is None:
+        return ""
+    return f"{number_format(round(float(ratio) * 100), decimal_pos=0, use_l10n=True, force_grouping=True)}%"
+
+
+@register.filter
+def lookup_attr(record, name: str):
+    """{{ row|lookup_attr:"gap" }}: an attribute by a variable name."""
+    return getattr(record, name, None)
+
+
+@register.filter
+def lacks(row, figure: str) -> list:
+    """{{ row|lacks:"gap" }}: the amounts a money figure cannot include for want of a rate, each
+    as (sign, amount): "+" where the figure would be larger, "−" where it would be smaller (the
+    gap, when what is missing is funding towards a need)."""
+    missing = getattr(row, "missing", None) or {}
+    items = missing.get(figure, [])
+    if figure != "gap":
+        return [("+", item) for item in items]
+    needed = missing.get("needed", [])
+    return [("+" if item in needed else "−", item) for item in items]
+
+
+@register.filter
 def is_web_url(value) -> bool:
     """Whether a stored address may be a link: http(s) only, never javascript: and the like."""
     return isinstance(value, str) and value.lower().startswith(("https://", "http://"))
@@ -163,14 +192,15 @@ def is_web_url(value) -> bool:
 
 @register.filter
 def money(value):
-    """An amount with digit grouping in the reader's language; cents only when there are any."""
-    from decimal import Decimal
+    """An amount with digit grouping in the reader's language, rounded to the cent (figures are
+    added at full precision and rounded once, here); cents only when there are any."""
+    from decimal import ROUND_HALF_EVEN, Decimal
 
     from django.utils.formats import number_format
 
     if value is None or value == "":
         return ""
-    value = Decimal(value)
+    value = Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_EVEN)
     places = 0 if value == value.to_integral_value() else 2
     return number_format(value, decimal_pos=places, use_l10n=True, force_grouping=True)
 

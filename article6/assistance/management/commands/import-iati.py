@@ -19,7 +19,8 @@ from article6.interchange.iati import DEFAULT_SECTORS
 class Command(BaseCommand):
     help = (
         "Import the activities of an IATI activity file (standard 2.01-2.03; 1.0x read without schema "
-        "validation) that have one of the DAC sectors, as commitments with their amounts. Importing the "
+        "validation) that have one of the DAC sectors, as commitments with their amounts: of each amount, the "
+        "part of those sectors (the rest is shown as outside mine action). Importing the "
         "same file again changes nothing. A file that cannot be read is refused whole. The first 20 problems "
         "are listed (--verbosity 2: all of them), and the command fails when problems left nothing imported."
     )
@@ -31,7 +32,10 @@ class Command(BaseCommand):
             action="append",
             dest="sectors",
             metavar="CODE",
-            help="DAC 5-digit purpose code of the activities to import; repeat for several (default: 15250)",
+            help=(
+                "DAC 5-digit purpose code of the activities to import, whose part of each amount counts; "
+                "repeat for several (default: 15250)"
+            ),
         )
         parser.add_argument(
             "--strict",
