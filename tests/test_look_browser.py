@@ -184,10 +184,14 @@ def test_menu_links_contrast_and_visible_focus(site, page):
     )
     assert link.evaluate(CONTRAST_JS) >= 4.5, seen  # dark on the yellow of the focus
     # And in the page's content, on white.
-    content_link = page.locator("main a").first
+    content_link = page.locator("main :not(.a6-figure__label) > a:visible").first
     content_link.focus()
     assert content_link.evaluate("e => getComputedStyle(e).outlineStyle") == "solid"
     assert content_link.evaluate(CONTRAST_JS) >= 4.5
+    # A figure card is one link: its ring is drawn round the whole card.
+    card_link = page.locator("main .a6-figure__label a").first
+    card_link.focus()
+    assert card_link.evaluate("e => getComputedStyle(e.closest('.a6-figure')).outlineStyle") == "solid"
 
 
 @pytest.mark.parametrize("path", ["/", "/states/LAO/", "/transparency/"])
