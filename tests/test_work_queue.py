@@ -178,8 +178,9 @@ def test_more_rows_than_shown_are_counted(client, people, lao):
 
 
 # The session, the user, their roles, their second factor; then each section (two for the
-# declarations: States' and organisations'; one for the records' completeness).
-@pytest.mark.parametrize(("role", "count"), [("isu", 11), ("coordinator", 8)])
+# declarations: States' and organisations'; one for the records' completeness; one for ISU's
+# commitments to check).
+@pytest.mark.parametrize(("role", "count"), [("isu", 12), ("coordinator", 8)])
 def test_the_queue_runs_a_fixed_number_of_queries(
     client, people, work, lao, nor, role, count, django_assert_num_queries
 ):
@@ -202,3 +203,16 @@ def test_the_queue_runs_a_fixed_number_of_queries(
     person("later@example.org", {"kind": RoleKind.COORDINATOR, "thematic_area": "cooperation"})
     with django_assert_num_queries(count):
         assert client.get(URL).status_code == 200
+
+
+def test_isu_sees_the_commitments_whose_amounts_do_not_add_up(client, people, lao):
+    from article6.assistance.models import Flow
+
+    grant = Commitment.objects.create(
+        title="Over-corrected grant", recipient=lao, provider_name="A donor", currency="USD", channel="bilateral"
+    )
+    Flow.objects.create(commitment=grant, kind="committed", year=2026, amount=Decimal("10000"))
+    Flow.objects.create(commitment=grant, kind="committed", year=2026, amount=Decimal("-15000"))
+    section = text(element(html(get(client, people["isu"])), "work-commitments"))
+    assert "Over-corrected grant" in section and "less than zero" in section
+    assert 'data-testid="work-commitments"' not in html(get(client, people["coordinator"]))

@@ -1,6 +1,7 @@
 """What waits on ISU staff and on the coordinators, read through the selectors that own
 each record's visibility: declarations to validate (states.declarations), reports to
-publish (reporting), invitations not yet answered (accounts), needs that nobody has
+publish (reporting), invitations not yet answered (accounts), commitments whose amounts do
+not add up (assistance), needs that nobody has
 answered and matches waiting for an answer (assistance.queries, which keeps each
 coordinator to what they may see). No table of its own; a fixed number of queries."""
 
@@ -66,6 +67,20 @@ def invitations_pending() -> Section:
     return _section("invitations", invitations)
 
 
+def commitments_to_check() -> Section:
+    """Commitments whose amounts or links do not add up (assistance.rules.count flags them: a
+    correction that takes an amount below zero, links asking more than the commitment has),
+    for ISU to look into. One query; ISU sees every commitment."""
+    from article6.assistance.models import Commitment
+
+    commitments = list(
+        Commitment.objects.exclude(inconsistency="")
+        .select_related("recipient", "provider_state", "provider_organisation")
+        .order_by("recipient__name", "pk")
+    )
+    return _section("commitments", commitments)
+
+
 def records_complete_set() -> bool:
     """Whether ISU has said from which day its records of reports received are complete. One query."""
     from article6.reporting.models import RecordsComplete
@@ -123,7 +138,12 @@ def queue_for(user) -> dict:
     isu, coordinator = is_isu(user), is_coordinator(user)
     queue: dict = {"isu": isu, "coordinator": coordinator, "sections": []}
     if isu:
-        queue["sections"] += [declarations_to_validate(), reports_to_publish(), invitations_pending()]
+        queue["sections"] += [
+            declarations_to_validate(),
+            reports_to_publish(),
+            invitations_pending(),
+            commitments_to_check(),
+        ]
         queue["records_complete_set"] = records_complete_set()
     if isu or coordinator:
         queue["sections"] += [needs_unanswered(user), matches_waiting(user)]
