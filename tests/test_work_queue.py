@@ -81,12 +81,11 @@ def work(people, lao, nor):
         accepted=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
     )
     unanswered = need(lao, fp, "Survey of Xieng Khouang")
-    partly = need(lao, fp, "Victim assistance centre", pillar="victim_assistance", status="partly_covered")
-    partly.status_signed_in = partly.status_restricted = partly.status_all = "partly_covered"
-    partly.save()
+    # Its status is computed from what counts towards it: nothing yet, so open.
+    partly = need(lao, fp, "Victim assistance centre", pillar="victim_assistance")
     matched = need(lao, fp, "Clearance in Savannakhet")
     committed = need(lao, fp, "Risk education", pillar="risk_reduction_education")
-    need(lao, fp, "Covered need", status="covered", status_restricted="covered", status_all="covered")
+    covered = need(lao, fp, "Covered need")
     isu_only = need(lao, fp, "ISU-only need", visibility="isu_only")
     nor_offer = offer(nor, people["norway_partner"])
     Match.objects.create(need=matched, offer=nor_offer, score=0.8, proposed_by=people["coordinator"])
@@ -94,6 +93,14 @@ def work(people, lao, nor):
         provider_state=nor, recipient=lao, title="Risk education", channel="bilateral", currency="USD"
     )
     CommitmentNeed.objects.create(commitment=commitment, need=committed)
+    # A need's status is computed from what counts towards it: this one is covered by a grant.
+    grant = Commitment.objects.create(
+        provider_state=nor, recipient=lao, title="Clearance grant", channel="bilateral", currency="USD"
+    )
+    grant.flows.create(kind="committed", year=2026, amount=Decimal("100000"))
+    CommitmentNeed.objects.create(commitment=grant, need=covered)
+    covered.refresh_from_db()
+    assert covered.status == "covered"
     return {"unanswered": unanswered, "partly": partly, "isu_only": isu_only}
 
 
@@ -124,7 +131,7 @@ def test_isu_sees_every_section_with_counts_names_and_links(client, people, work
     needs = text(element(page, "work-needs"))
     # Unanswered: no match, no commitment, open or partly covered (ISU sees the ISU-only one too).
     assert "Survey of Xieng Khouang" in needs and "Victim assistance centre" in needs and "ISU-only need" in needs
-    assert "Partly covered" in needs
+    assert "Victim assistance centre Victim assistance Open" in needs
     for answered in ("Clearance in Savannakhet", "Risk education", "Covered need"):
         assert answered not in needs
     assert f'href="/needs/{work["unanswered"].pk}/suggestions/"' in element(page, "work-needs")
