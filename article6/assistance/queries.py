@@ -390,10 +390,13 @@ def _as_seen_by(user, needs, commitments):
 
 
 def funding_of_need(user, need) -> rules.NeedFunding:
-    """What counts towards `need` as `user` may see it: from the needs and commitments they may
-    read, and nothing else; with the part of each commitment (`by_commitment`)."""
+    """What counts towards `need` as `user` reads it: in the coverage tier they read it in (the
+    one its stored figures keep, so that its page agrees with the lists, the API and the exports),
+    from the needs and commitments of that tier; with the part of each commitment."""
+    tier = getattr(need, "viewer_tier", None) or coverage_tier(user)
     needs, commitments, links, _targets, _complete = _component([need.pk])
-    needs, commitments = _as_seen_by(user, needs, commitments)
+    needs = [n for n in needs if tier in rules.tiers_of(n.visibility)]
+    commitments = [c for c in commitments if tier in rules.tiers_of(c.visibility)]
     return count_for(needs, commitments, links).needs.get(need.pk) or rules.NeedFunding(needed=need.amount)
 
 

@@ -4,25 +4,102 @@ exchange rates amounts are shown in US dollars with."""
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 
 from django.utils.translation import gettext as _
-from ninja import Query, Router
+from ninja import Query, Router, Schema
+from pydantic import ConfigDict, Field
 
 from article6.api.assistance.common import (
     LIST_RESPONSES,
     READ,
     money,
 )
-from article6.api.assistance.schemas import Currency, FundingOut, GapPage, RatePage
+from article6.api.assistance.schemas import Currency, MissingOut
 from article6.api.errors import BadParameter
-from article6.api.paging import Paging
+from article6.api.numbers import Amount
+from article6.api.paging import Page, Paging
 from article6.api.params import Iso3
 from article6.assistance import rules
 from article6.assistance.filters import GapFilters, Year
 from article6.assistance.models import ExchangeRate
 
 router = Router()
+
+
+# --- Shapes ------------------------------------------------------------------------------------
+
+
+class GapRowOut(Schema):
+    state: str = Field(description="ISO3 code.")
+    pillar: str = Field(description="The pillar; empty for amounts of commitments without pillar shares.")
+    year: int
+    currency: str = Field(description="Always USD.")
+    needed: Amount = Field(description="What the open needs ask for in this year.")
+    pledged: Amount = Field(description="Pledged, as recorded: shown, never counted as funding.")
+    committed: Amount = Field(description="Committed, as recorded.")
+    disbursed: Amount = Field(description="Disbursed, as recorded.")
+    funded: Amount = Field(
+        description="What counts towards the open needs: per commitment, the larger of what is committed and what "
+        "is paid, counted once, divided between the needs it is linked to."
+    )
+    outside_needs: Amount = Field(description="What counts as funding and meets no open need.")
+    gap: Amount = Field(description="What each open need still lacks, added up: never below 0, never above needed.")
+    complete: bool = Field(description="False when a figure lacks an amount for want of an exchange rate.")
+    missing: dict[str, list[MissingOut]] = Field(
+        description="Per figure (needed, funded, gap…), the amounts it cannot include: no exchange rate."
+    )
+    problems: list[str] = Field(description="Each amount that could not be counted, named once, and why.")
+
+
+class GapPage(Page):
+    items: list[GapRowOut]
+
+
+class RateOut(Schema):
+    currency: str
+    year: int
+    usd_per_unit: float = Field(description="US dollars per unit of the currency.")
+    source: str
+
+
+class RatePage(Page):
+    items: list[RateOut]
+
+
+class FundingCommitmentOut(Schema):
+    """One commitment of the funding table (the shape of `article6 funding --json`)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    id: int
+    provider: str
+    recipient: str = Field(description="ISO3 code.")
+    pillars: list[str] = Field(description="Its pillars, largest share first.")
+    currency: str
+    committed: float
+    disbursed: float
+    expended: float
+    usd: dict[str, float] | None = Field(description="The amounts in US dollars; null when a rate is missing.")
+    source: str = Field(description="manual, iati:<identifier> or crs:<key>.")
+
+
+class FundingTotalsOut(Schema):
+    model_config = ConfigDict(extra="allow")
+
+    usd: dict[str, float] = Field(
+        description="Committed, disbursed, expended in US dollars, over the commitments that could be converted."
+    )
+    commitments: int
+    missing_rates: list[list[Any]] = Field(description="[currency, year] pairs the exchange-rate table lacks.")
+
+
+class FundingOut(Schema):
+    model_config = ConfigDict(extra="allow")
+
+    commitments: list[FundingCommitmentOut]
+    totals: FundingTotalsOut
+    problems: list[dict[str, Any]] = Field(description="Amounts that could not be shown in US dollars, and why.")
 
 
 # --- Funding, gap, exchange rates ------------------------------------------------------------------

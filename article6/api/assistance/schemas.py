@@ -1,12 +1,13 @@
 """The bodies and answers of the assistance API: what a record looks like (Out, Detail,
 Page), what a body may give to create one (In) or change one (Patch), and the
-parameters they share (an ISO 4217 currency, an id, an amount, a language)."""
+parameters they share (an ISO 4217 currency, an id, an amount, a language). The shapes of
+the funding table, the gap and the exchange rates are in funding.py, beside their routes."""
 
 from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated
 
 from ninja import Path, Schema
 from pydantic import AfterValidator, ConfigDict, Field, StringConstraints
@@ -233,78 +234,6 @@ class CommitmentDetail(CommitmentOut):
 
 class CommitmentPage(Page):
     items: list[CommitmentOut]
-
-
-class GapRowOut(Schema):
-    state: str = Field(description="ISO3 code.")
-    pillar: str = Field(description="The pillar; empty for amounts of commitments without pillar shares.")
-    year: int
-    currency: str = Field(description="Always USD.")
-    needed: Amount = Field(description="What the open needs ask for in this year.")
-    pledged: Amount = Field(description="Pledged, as recorded: shown, never counted as funding.")
-    committed: Amount = Field(description="Committed, as recorded.")
-    disbursed: Amount = Field(description="Disbursed, as recorded.")
-    funded: Amount = Field(
-        description="What counts towards the open needs: per commitment, the larger of what is committed and what "
-        "is paid, counted once, divided between the needs it is linked to."
-    )
-    outside_needs: Amount = Field(description="What counts as funding and meets no open need.")
-    gap: Amount = Field(description="What each open need still lacks, added up: never below 0, never above needed.")
-    complete: bool = Field(description="False when a figure lacks an amount for want of an exchange rate.")
-    missing: dict[str, list[MissingOut]] = Field(
-        description="Per figure (needed, funded, gap…), the amounts it cannot include: no exchange rate."
-    )
-    problems: list[str] = Field(description="Each amount that could not be counted, named once, and why.")
-
-
-class GapPage(Page):
-    items: list[GapRowOut]
-
-
-class RateOut(Schema):
-    currency: str
-    year: int
-    usd_per_unit: float = Field(description="US dollars per unit of the currency.")
-    source: str
-
-
-class RatePage(Page):
-    items: list[RateOut]
-
-
-class FundingCommitmentOut(Schema):
-    """One commitment of the funding table (the shape of `article6 funding --json`)."""
-
-    model_config = ConfigDict(extra="allow")
-
-    id: int
-    provider: str
-    recipient: str = Field(description="ISO3 code.")
-    pillars: list[str] = Field(description="Its pillars, largest share first.")
-    currency: str
-    committed: float
-    disbursed: float
-    expended: float
-    usd: dict[str, float] | None = Field(description="The amounts in US dollars; null when a rate is missing.")
-    source: str = Field(description="manual, iati:<identifier> or crs:<key>.")
-
-
-class FundingTotalsOut(Schema):
-    model_config = ConfigDict(extra="allow")
-
-    usd: dict[str, float] = Field(
-        description="Committed, disbursed, expended in US dollars, over the commitments that could be converted."
-    )
-    commitments: int
-    missing_rates: list[list[Any]] = Field(description="[currency, year] pairs the exchange-rate table lacks.")
-
-
-class FundingOut(Schema):
-    model_config = ConfigDict(extra="allow")
-
-    commitments: list[FundingCommitmentOut]
-    totals: FundingTotalsOut
-    problems: list[dict[str, Any]] = Field(description="Amounts that could not be shown in US dollars, and why.")
 
 
 # --- Bodies ------------------------------------------------------------------------------------
