@@ -102,6 +102,8 @@ def gap_by_state(table, limit: int = 15, names=None) -> dict:
                 "color": {
                     "field": "kind",
                     "title": None,
+                    # One label a line: "funding towards needs" and "gap" do not fit side by side on a phone.
+                    "legend": {"columns": 1},
                     "scale": {
                         "domain": [_kind_label("funded"), _kind_label("gap")],
                         "range": [KIND_COLOURS["committed"], GAP_COLOUR],
