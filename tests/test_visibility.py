@@ -151,22 +151,35 @@ def coverage_seen(client, need) -> tuple:
     )
 
 
+NOTHING = ("open", "0 USD funded (0%) · still lacking 100,000 USD", "open", 0.0, "open", Decimal("0"))
+RESTRICTED = (
+    "partly covered",
+    "37,123 USD funded (37%) · still lacking 62,877 USD",
+    "partly_covered",
+    37123.0,
+    "partly_covered",
+    37123,
+)
+EVERYTHING = (
+    "partly covered",
+    "47,123 USD funded (47%) · still lacking 52,877 USD",
+    "partly_covered",
+    47123.0,
+    "partly_covered",
+    47123,
+)
+
+
 @pytest.mark.parametrize(
     ("role", "expected"),
     [
-        ("anonymous", ("open", "0 USD funded (0%) · still lacking 100,000 USD", "open", 0.0, "open", Decimal("0"))),
-        ("no_role", ("open", "0 USD funded (0%) · still lacking 100,000 USD", "open", 0.0, "open", Decimal("0"))),
-        ("lebanon_focal_point", ("open", "0 USD funded (0%) · still lacking 100,000 USD", "open", 0.0, "open", Decimal("0"))),
-        ("norway_partner", ("open", "0 USD funded (0%) · still lacking 100,000 USD", "open", 0.0, "open", Decimal("0"))),
-        (
-            "lao_focal_point",
-            ("partly covered", "37,123 USD funded (37%) · still lacking 62,877 USD", "partly_covered", 37123.0, "partly_covered", 37123),
-        ),
-        (
-            "coordinator",
-            ("partly covered", "37,123 USD funded (37%) · still lacking 62,877 USD", "partly_covered", 37123.0, "partly_covered", 37123),
-        ),
-        ("isu", ("partly covered", "47,123 USD funded (47%) · still lacking 52,877 USD", "partly_covered", 47123.0, "partly_covered", 47123)),
+        ("anonymous", NOTHING),
+        ("no_role", NOTHING),
+        ("lebanon_focal_point", NOTHING),
+        ("norway_partner", NOTHING),
+        ("lao_focal_point", RESTRICTED),
+        ("coordinator", RESTRICTED),
+        ("isu", EVERYTHING),
     ],
 )
 def test_a_needs_coverage_counts_only_the_commitments_the_person_may_see(client, people, covered, role, expected):
