@@ -21,6 +21,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from scipy import sparse
@@ -157,7 +158,7 @@ def describe_not(code: str, params: Mapping) -> str:
         return _("Has not committed to %(state)s before") % {"state": params["state"]}
     # Not suggested at all.
     if code == "other_pillar":
-        return _("%(pillars)s only") % {"pillars": _names(params["pillars"], Pillar)}
+        return capfirst(_("%(pillars)s only") % {"pillars": _names(params["pillars"], Pillar)})
     if code == "elsewhere":
         places = [_label(Region, r) for r in params.get("regions", ())] + list(params.get("states", ()))
         if not places:
@@ -180,7 +181,7 @@ def describe_not(code: str, params: Mapping) -> str:
     if code == "need_elsewhere":
         return _("%(state)s is outside the offer's States and regions of interest") % {"state": params["state"]}
     if code == "need_other_pillar":
-        return _("%(pillar)s, which the offer does not cover") % {"pillar": _label(Pillar, params["pillar"])}
+        return capfirst(_("%(pillar)s, which the offer does not cover") % {"pillar": _label(Pillar, params["pillar"])})
     if code == "spent":
         return _("Fully committed: nothing left to give")
     return str(params.get("text", code))
