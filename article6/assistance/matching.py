@@ -1023,6 +1023,7 @@ class OfferIndex(_Index):
                     self.offers[row], committed=tuple(sorted(committed.get(offer_id, ())))
                 )
         clone._set_committed(committed)
+        clone._spent_by_year = {}
         return clone
 
     def features(self, offer_id: int) -> OfferFeatures | None:
@@ -1068,10 +1069,17 @@ class OfferIndex(_Index):
         excluded |= (self.end < year) | (need.end_year < year)
         excluded |= (self.end < need.start_year) | (self.start > need.end_year)
         excluded |= self.amount <= 0  # NaN (no amount) is not
-        for row in self.committed_rows:
-            if self.offers[row].is_spent(year):
-                excluded[row] = True
+        excluded[self._spent(year)] = True
         return excluded
+
+    def _spent(self, year: int) -> np.ndarray:
+        """The positions of the offers that have given all they offer from `year` on
+        (worked out once per year: only offers with accepted matches can be)."""
+        spent = self.__dict__.setdefault("_spent_by_year", {})
+        if year not in spent:
+            rows = [row for row in self.committed_rows.tolist() if self.offers[row].is_spent(year)]
+            spent[year] = np.array(rows, dtype=np.int64)
+        return spent[year]
 
     def __len__(self) -> int:
         return len(self.offers)
