@@ -144,6 +144,8 @@ def describe_not(code: str, params: Mapping) -> str:
         return _("No amount given")
     if code == "no_rate":
         return _("No %(currency)s rate recorded") % {"currency": params["currency"]}
+    if code == "amount_short":
+        return _("Leaves %(percent)s%% of what is still needed uncovered") % {"percent": params["percent"]}
     if code == "nothing_missing":
         return _("Nothing is still needed")
     if code == "period_partial":
@@ -667,7 +669,7 @@ def explain(
         percent = 100 if ratio >= 1.0 else max(1, min(99, int(ratio * 100)))
         reasons.append(Reason("amount", W_AMOUNT, points, {"percent": percent}))
         if ratio < 1.0:
-            why_not.append(Reason("amount", W_AMOUNT, points, {"percent": percent}))
+            why_not.append(Reason("amount_short", W_AMOUNT, points, {"percent": 100 - percent}))
     elif missing is not None:
         why_not.append(missing)
     total += points
