@@ -492,3 +492,34 @@ def test_no_suggestions_for_a_need_whose_period_is_over(client, people, lao, nor
     page = client.get(reverse("assistance:need_suggestions", args=[need_.pk])).content.decode()
     assert "This need's period ended in 2018: no offers are suggested for it." in seen(page)
     assert 'data-testid="suggestion"' not in page
+
+
+def test_the_suggestions_pages_keep_a_fixed_number_of_queries(client, people, lao, nor, year):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    need_ = make_need(people, lao)
+    offer_ = make_offer(people, nor)
+    client.force_login(people["coordinator"])
+    urls = [
+        reverse("assistance:need_suggestions", args=[need_.pk]),
+        reverse("assistance:offer_suggestions", args=[offer_.pk]),
+    ]
+
+    def counts() -> list[int]:
+        found = []
+        for url in urls:
+            client.get(url)  # builds the indexes
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(url).status_code == 200
+            found.append(len(queries))
+        return found
+
+    few = counts()
+    # More suggestions and more left out (each reason named): the same number of queries.
+    for i in range(6):
+        make_offer(people, nor, title=f"Usable {i}")
+        make_offer(people, nor, title=f"For Africa {i}", regions=["Africa"])
+        make_need(people, lao, title=f"Need {i}")
+        make_need(people, lao, title=f"Old need {i}", start_year=2015, end_year=2018)
+    assert counts() == few
