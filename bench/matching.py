@@ -2,7 +2,8 @@
 
 Run with `.venv/bin/python bench/matching.py [offers] [needs]`. Builds fictional offers
 and needs in memory (no database), builds the offer index once, then times
-`OfferIndex.top_offers(need, k=10)` for each need (reasons included) and prints the
+`OfferIndex.rank_offers(need, k=10)` for each need (the exclusions, the reasons and the
+why-not lines of the ten, and the ten best-scoring candidates left out with why) and prints the
 median and the 95th percentile, the index's build time and its memory. The target:
 a median of at most 50 ms. Not part of the test suite.
 """
@@ -31,6 +32,7 @@ from article6.states.models import Region  # noqa: E402
 from article6.treaty.models import Pillar  # noqa: E402
 
 TARGET_MS = 50.0
+YEAR = 2026  # the as-of year: offers from 2024 (some are over), needs from this year
 STATES = 200
 ORGANISATIONS = 2000
 LANGUAGES = ["en", "fr", "es", "ar", "ru", "zh", "pt"]
@@ -74,6 +76,10 @@ def synthetic_offers(n: int, rng: random.Random) -> list[OfferFeatures]:
                 end_year=start + rng.randint(0, 5),
                 text=f"Synthetic offer {i}. " + sentence(rng, rng.randint(15, 40)),
                 visibility=rng.choice(["public", "public", "signed_in", "restricted"]),
+                # One in twenty has given part of what it offers to accepted matches.
+                committed=tuple((y, rng.uniform(0, 5e6)) for y in range(start, start + 3))
+                if rng.random() < 0.05
+                else (),
             )
         )
     return offers
@@ -82,7 +88,7 @@ def synthetic_offers(n: int, rng: random.Random) -> list[OfferFeatures]:
 def synthetic_needs(n: int, rng: random.Random) -> list[NeedFeatures]:
     needs = []
     for i in range(n):
-        start = rng.randint(2025, 2029)
+        start = rng.randint(YEAR, 2029)  # open needs: none is over
         needs.append(
             NeedFeatures(
                 id=i + 1,
@@ -97,6 +103,7 @@ def synthetic_needs(n: int, rng: random.Random) -> list[NeedFeatures]:
                 end_year=start + rng.randint(0, 4),
                 languages=frozenset(rng.sample(LANGUAGES, rng.randint(0, 2))),
                 text=sentence(rng, rng.randint(20, 60)),
+                covered=rng.choice([0.0, rng.uniform(0, 1e7)]),
             )
         )
     return needs
@@ -136,13 +143,17 @@ def main() -> int:
     build_s = time.perf_counter() - started
     rss_growth = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss_before
 
-    index.top_offers(needs[0], k=10)  # warm up
-    samples = []
+    index.rank_offers(needs[0], k=10, year=YEAR)  # warm up
+    samples, left_out = [], []
     for need in needs:
         started = time.perf_counter()
-        best = index.top_offers(need, k=10)
+        ranking = index.rank_offers(need, k=10, year=YEAR)
         samples.append((time.perf_counter() - started) * 1000)
-        assert len(best) == 10 and all(s.reasons for s in best)
+        best = ranking.suggested
+        assert len(best) == 10
+        assert all(s.reasons for s in best)
+        assert all(x.reasons for x in ranking.excluded)
+        left_out.append(ranking.excluded_count)
 
     median, p95 = statistics.median(samples), percentile(samples, 95)
     print(f"offers: {n_offers:,}   needs timed: {n_needs}   cores: {os.cpu_count()}")
@@ -151,9 +162,10 @@ def main() -> int:
         f"peak resident memory grew by {rss_growth / 2**10:.0f} MiB while building"
     )
     print(
-        f"top_offers(need, k=10), with reasons: median {median:.1f} ms   p95 {p95:.1f} ms   "
-        f"min {min(samples):.1f} ms   max {max(samples):.1f} ms"
+        f"rank_offers(need, k=10), with exclusions, reasons and why not: median {median:.1f} ms   "
+        f"p95 {p95:.1f} ms   min {min(samples):.1f} ms   max {max(samples):.1f} ms"
     )
+    print(f"offers left out as unable to help, per need: median {statistics.median(left_out):,.0f}")
     verdict = "OK" if median <= TARGET_MS else "TOO SLOW"
     print(f"target: median <= {TARGET_MS:.0f} ms: {verdict}")
     return 0 if median <= TARGET_MS else 1

@@ -10,7 +10,7 @@ import pytest
 from people import sample_ngo
 
 from article6.assistance import matching
-from article6.assistance.matching import NeedFeatures, NeedIndex, OfferFeatures, OfferIndex, Viewer, score
+from article6.assistance.matching import NeedFeatures, NeedIndex, OfferFeatures, OfferIndex, Viewer, exclusions, score
 from article6.assistance.models import Commitment, ExchangeRate, Modality, Need, Offer
 from article6.states.models import Region, State
 from article6.treaty.models import Pillar
@@ -119,25 +119,25 @@ def test_region_of_interest_counts_less_than_the_state_and_an_open_offer_less_st
     assert not {"state", "region", "anywhere"} & set(reasons_of(elsewhere))
 
 
-def test_amount_fit_is_the_share_of_the_amount_needed_per_year():
+def test_amount_fit_is_the_share_of_what_is_still_needed_year_by_year():
     # 300,000 over three years: 100,000 a year needed.
     result = score(need(), offer(amount_per_year=80_000.0, currency="USD"))
-    assert "Can cover 80% of the amount needed per year" in texts(result)
+    assert "Covers 80% of what is still needed" in texts(result)
     assert reasons_of(result)["amount"].points == pytest.approx(12.0)
     whole = score(need(), offer(amount_per_year=250_000.0, currency="USD"))
-    assert "Can cover the whole amount needed per year" in texts(whole)
+    assert "Can cover all that is still needed" in texts(whole)
     assert reasons_of(whole)["amount"].points == 15
     assert whole[0] > result[0]
 
 
-def test_amounts_are_compared_in_us_dollars_at_the_rate_of_their_first_year():
+def test_amounts_in_other_currencies_are_compared_in_us_dollars_at_each_years_rate():
     rates = {("EUR", 2025): Decimal("1.10"), ("NOK", 2024): Decimal("0.10")}
     # 100,000 USD a year needed; 50,000 EUR = 55,000 USD.
     result = score(need(), offer(amount_per_year=50_000.0, currency="EUR"), rates=rates)
-    assert "Can cover 55% of the amount needed per year" in texts(result)
+    assert "Covers 55% of what is still needed" in texts(result)
     # No rate for 2025: the nearest year's.
     result = score(need(), offer(amount_per_year=500_000.0, currency="NOK"), rates=rates)
-    assert "Can cover 50% of the amount needed per year" in texts(result)
+    assert "Covers 50% of what is still needed" in texts(result)
     # No rate at all: no points, and no error.
     result = score(need(), offer(amount_per_year=50_000.0, currency="JPY"), rates=rates)
     assert "amount" not in reasons_of(result)
@@ -227,6 +227,8 @@ def random_offers(rng, n):
             end_year=start + rng.randint(0, 4),
             text=" ".join(rng.choice(WORDS) for _ in range(rng.randint(0, 12))),
             visibility=rng.choice(["public", "signed_in", "restricted", "isu_only"]),
+            # Some have given part or all of what they offer (accepted matches).
+            committed=tuple((y, rng.uniform(0, 1e6)) for y in range(start, start + 3) if rng.random() < 0.2),
         )
         for i in range(n)
     ]
@@ -244,10 +246,13 @@ def random_needs(rng, n):
             amount=rng.choice([None, 0.0, rng.uniform(1e4, 5e6)]),
             currency=rng.choice(["USD", "EUR", "NOK"]),
             start_year=(start := rng.randint(2024, 2029)),
-            end_year=start + rng.randint(0, 4),
+            end_year=(end := start + rng.randint(0, 4)),
             languages=frozenset(rng.sample(["en", "fr", "es", "ar"], rng.randint(0, 2))),
             text=" ".join(rng.choice(WORDS) for _ in range(rng.randint(0, 12))),
             visibility=rng.choice(["public", "signed_in", "restricted", "isu_only"]),
+            # Some give yearly amounts, some are partly covered already.
+            yearly=tuple((y, rng.uniform(0, 2e6)) for y in range(start, end + 1)) if rng.random() < 0.3 else (),
+            covered=rng.choice([0.0, 0.0, rng.uniform(0, 3e6)]),
         )
         for i in range(n)
     ]
@@ -279,13 +284,18 @@ def test_vectorised_scores_agree_with_the_exact_score_for_every_pair(world):
         assert need_index.scores(o) == pytest.approx([exact(n, o, world) for n in needs], abs=1e-9)
 
 
+YEAR = 2026
+
+
+def usable(n, o) -> bool:
+    return o.provider_state_id != n.state_id and not exclusions(n, o, YEAR)
+
+
 def test_top_offers_are_the_best_by_the_exact_score(world):
     offers, needs, _partnerships, offer_index, _need_index = world
     for n in needs[:30]:
-        found = offer_index.top_offers(n, k=10)
-        expected = sorted(
-            ((exact(n, o, world), o.id) for o in offers if o.provider_state_id != n.state_id), key=lambda p: -p[0]
-        )
+        found = offer_index.top_offers(n, k=10, year=YEAR)
+        expected = sorted(((exact(n, o, world), o.id) for o in offers if usable(n, o)), key=lambda p: -p[0])
         expected = [p for p in expected if p[0] > 0][:10]
         assert [s.score for s in found] == pytest.approx([p[0] for p in expected], abs=1e-9)
         assert len(found) == min(10, len(expected))
@@ -296,8 +306,8 @@ def test_top_offers_are_the_best_by_the_exact_score(world):
 def test_top_needs_are_the_best_by_the_exact_score(world):
     offers, needs, _partnerships, _offer_index, need_index = world
     for o in offers[:30]:
-        found = need_index.top_needs(o, k=5)
-        expected = sorted((exact(n, o, world) for n in needs if n.state_id != o.provider_state_id), reverse=True)
+        found = need_index.top_needs(o, k=5, year=YEAR)
+        expected = sorted((exact(n, o, world) for n in needs if usable(n, o)), reverse=True)
         assert [s.score for s in found] == pytest.approx([v for v in expected if v > 0][:5], abs=1e-9)
 
 
@@ -428,7 +438,7 @@ def test_suggestions_from_the_database_with_rates_and_partnerships(people):
     sentences = [r.text for r in found[0].reasons]
     assert "Same pillar: clearance" in sentences
     assert "Region of interest: Asia" in sentences
-    assert "Can cover 50% of the amount needed per year" in sentences
+    assert "Covers 50% of what is still needed" in sentences
     assert "Has already committed to Lao People's Democratic Republic" in sentences
     assert matching.pair_score(need_, Offer.objects.get())[0] == pytest.approx(found[0].score)
     # And from the offer's side, the same score.

@@ -38,8 +38,12 @@ def shareable(need: Need, offer: Offer) -> bool:
     return need.visibility in SHAREABLE and offer.visibility in SHAREABLE
 
 
-def problems(need: Need, offer: Offer) -> list[str]:
-    """Why this offer cannot be proposed for this need (empty when it can)."""
+def problems(need: Need, offer: Offer, *, exclusions: list | None = None) -> list[str]:
+    """Why this offer cannot be proposed for this need (empty when it can): the need not
+    open, the offer closed, its own State, a record the other side could not read, and
+    what makes the offer unable to help the need (matching.exclusions: another pillar,
+    a geography that leaves the State out, no common year, a period over, nothing left
+    to give). `exclusions`, when the caller has worked them out already."""
     found = []
     # The status as the proposer sees it (`queries.needs_for`), so that a need covered by
     # commitments only they may see is not proposed either.
@@ -59,6 +63,9 @@ def problems(need: Need, offer: Offer) -> list[str]:
                 "Its visibility must be widened first."
             )
         )
+    if exclusions is None:
+        exclusions = matching.pair_exclusions(need, offer)
+    found += [_("This offer cannot help this need: %(reason)s.") % {"reason": reason.text} for reason in exclusions]
     return found
 
 

@@ -10,6 +10,7 @@ never suggested for it (nor its needs for them).
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 import re
@@ -20,6 +21,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from scipy import sparse
@@ -109,8 +111,8 @@ def describe(code: str, params: Mapping) -> str:
         return _("Open to every State")
     if code == "amount":
         if params["percent"] >= 100:
-            return _("Can cover the whole amount needed per year")
-        return _("Can cover %(percent)s%% of the amount needed per year") % {"percent": params["percent"]}
+            return _("Can cover all that is still needed")
+        return _("Covers %(percent)s%% of what is still needed") % {"percent": params["percent"]}
     if code == "period":
         if params["start"] == params["end"]:
             return _("Periods overlap in %(year)s") % {"year": params["start"]}
@@ -121,6 +123,69 @@ def describe(code: str, params: Mapping) -> str:
         return _("Has already committed to %(state)s") % {"state": params["state"]}
     if code == "text":
         return _("Descriptions share: %(terms)s") % {"terms": ", ".join(params["terms"])}
+    return describe_not(code, params)
+
+
+def _names(values: Iterable[str], choices=None) -> str:
+    return ", ".join(_label(choices, v) if choices is not None else str(v) for v in values)
+
+
+def describe_not(code: str, params: Mapping) -> str:
+    """A criterion that earned nothing or only part of its points, or why a pair is not
+    suggested at all, in plain words."""
+    # Why not (the pair is suggested, this criterion earned less than it could).
+    if code == "no_modality":
+        return _("Does not offer %(modality)s assistance") % {"modality": _label(Modality, params["modality"]).lower()}
+    if code == "geo_partial":
+        return _("Does not name %(state)s among its States of interest") % {"state": params["state"]}
+    if code == "need_no_amount":
+        return _("The need gives no amount")
+    if code == "no_amount":
+        return _("No amount given")
+    if code == "no_rate":
+        return _("No %(currency)s rate recorded") % {"currency": params["currency"]}
+    if code == "amount_short":
+        return _("Leaves %(percent)s%% of what is still needed uncovered") % {"percent": params["percent"]}
+    if code == "nothing_missing":
+        return _("Nothing is still needed")
+    if code == "period_partial":
+        return _("Covers %(years)s of the need's %(of)s years") % {"years": params["years"], "of": params["of"]}
+    if code == "no_text":
+        return _("The descriptions share no telling words")
+    if code == "no_language":
+        return _("Working languages differ")
+    if code == "language_unknown":
+        return _("No working language given")
+    if code == "no_partnership":
+        return _("Has not committed to %(state)s before") % {"state": params["state"]}
+    # Not suggested at all.
+    if code == "other_pillar":
+        return capfirst(_("%(pillars)s only") % {"pillars": _names(params["pillars"], Pillar)})
+    if code == "elsewhere":
+        places = [_label(Region, r) for r in params.get("regions", ())] + list(params.get("states", ()))
+        if not places:
+            return _("Only for %(count)s named States") % {"count": params.get("count", 0)}
+        return _("Only for %(places)s") % {"places": ", ".join(places)}
+    if code == "ended":
+        return _("Ended in %(year)s") % {"year": params["year"]}
+    if code == "offer_ended":
+        return _("The offer ended in %(year)s") % {"year": params["year"]}
+    if code == "need_ended":
+        return _("The need ended in %(year)s") % {"year": params["year"]}
+    if code == "before":
+        return _("Ends in %(end)s, before the need starts (%(start)s)") % params
+    if code == "after":
+        return _("Starts in %(start)s, after the need ends (%(end)s)") % params
+    if code == "need_before":
+        return _("The need ends in %(end)s, before the offer starts (%(start)s)") % params
+    if code == "need_after":
+        return _("The need starts in %(start)s, after the offer ends (%(end)s)") % params
+    if code == "need_elsewhere":
+        return _("%(state)s is outside the offer's States and regions of interest") % {"state": params["state"]}
+    if code == "need_other_pillar":
+        return capfirst(_("%(pillar)s, which the offer does not cover") % {"pillar": _label(Pillar, params["pillar"])})
+    if code == "spent":
+        return _("Fully committed: nothing left to give")
     return str(params.get("text", code))
 
 
@@ -202,10 +267,31 @@ class NeedFeatures:
     languages: frozenset[str] = frozenset()
     text: str = ""
     visibility: str = "public"
+    # The amount asked for in each year, as (year, amount) in `currency` (its yearly
+    # amounts; none: `amount` spread evenly), and what counts towards it already
+    # (public commitments, in `currency`).
+    yearly: tuple[tuple[int, float], ...] = ()
+    covered: float = 0.0
 
     @property
     def years(self) -> int:
         return self.end_year - self.start_year + 1
+
+    def gap_by_year(self) -> dict[int, float]:
+        """What the need still lacks in each year (in `currency`): what it asks for that year,
+        less the same share of what already counts towards it."""
+        if self.amount is None:
+            return {}
+        if self.yearly:
+            asked = dict(sorted(self.yearly))
+        else:
+            years = range(self.start_year, self.end_year + 1)
+            asked = dict.fromkeys(years, self.amount / max(len(years), 1))
+        total = math.fsum(asked.values())
+        if total <= 0:
+            return dict.fromkeys(asked, 0.0)
+        left = max(0.0, total - self.covered) / total
+        return {year: amount * left for year, amount in asked.items()}
 
 
 @dataclass(frozen=True)
@@ -224,6 +310,26 @@ class OfferFeatures:
     text: str = ""
     visibility: str = "public"
     kinds: frozenset[str] = frozenset()
+    # Names of its States of interest (id, name), to say where it is restricted to.
+    state_names: tuple[tuple[int, str], ...] = ()
+    # What it has already given or promised, as (year, amount) in `currency`: the
+    # commitments of the matches both sides accepted (see load_committed).
+    committed: tuple[tuple[int, float], ...] = ()
+
+    def capacity(self, year: int) -> float | None:
+        """What it can still give in `year` (in `currency`), None when it gives no amount."""
+        if self.amount_per_year is None:
+            return None
+        if not self.start_year <= year <= self.end_year:
+            return 0.0
+        return max(0.0, self.amount_per_year - dict(self.committed).get(year, 0.0))
+
+    def is_spent(self, this_year: int) -> bool:
+        """An offer with an amount that has nothing left to give from `this_year` on."""
+        if self.amount_per_year is None:
+            return False
+        years = range(max(this_year, self.start_year), self.end_year + 1)
+        return all((self.capacity(y) or 0.0) <= 0 for y in years)
 
     @property
     def provider_state_id(self) -> int | None:
@@ -250,14 +356,23 @@ def need_features(need) -> NeedFeatures:
         languages=frozenset(need.languages or ()),
         text=f"{need.title}\n{need.description}",
         visibility=need.visibility,
+        yearly=tuple(sorted((y.year, float(y.amount)) for y in need.yearly.all())),
+        # Public commitments only, as for the partnerships: a score never discloses a restricted record.
+        covered=float(need.covered_amount or 0),
     )
 
 
-def offer_features(offer, state_ids: Iterable[int] | None = None) -> OfferFeatures:
-    """An Offer record as features; `state_ids` when its States of interest are known
-    already (a bulk load), else they are read from the record (prefetched or not)."""
+def offer_features(
+    offer, state_ids: Iterable[int] | None = None, *, names: Mapping[int, str] | None = None, committed=()
+) -> OfferFeatures:
+    """An Offer record as features; `state_ids` (and `names`, id → State name) when its
+    States of interest are known already (a bulk load), else they are read from the record
+    (prefetched or not); `committed`: what it has given already (load_committed)."""
     if state_ids is None:
-        state_ids = [s.pk for s in offer.states.all()]
+        chosen = list(offer.states.all())
+        state_ids = [s.pk for s in chosen]
+        names = {s.pk: s.name for s in chosen}
+    names = names or {}
     if offer.provider_state_id:
         provider = ("state", offer.provider_state_id)
     else:
@@ -277,6 +392,8 @@ def offer_features(offer, state_ids: Iterable[int] | None = None) -> OfferFeatur
         text=f"{offer.title}\n{offer.description}",
         visibility=offer.visibility,
         kinds=frozenset(offer.kinds or ()),
+        state_names=tuple(sorted(((i, names[i]) for i in state_ids if i in names), key=lambda p: p[1])),
+        committed=tuple(sorted(committed.items())) if isinstance(committed, Mapping) else tuple(committed),
     )
 
 
@@ -338,16 +455,6 @@ class Rates:
 
 def _rates(rates) -> Rates:
     return rates if isinstance(rates, Rates) else Rates(rates)
-
-
-def need_usd_per_year(need: NeedFeatures, rates: Rates) -> float | None:
-    if need.amount is None or need.years <= 0:
-        return None
-    return rates.usd(need.amount / need.years, need.currency, need.start_year)
-
-
-def offer_usd_per_year(offer: OfferFeatures, rates: Rates) -> float | None:
-    return rates.usd(offer.amount_per_year, offer.currency, offer.start_year)
 
 
 # --- Text -----------------------------------------------------------------------------------
@@ -445,6 +552,46 @@ def _shared_terms(a: Mapping[str, float], b: Mapping[str, float]) -> tuple[float
 # --- The exact score ------------------------------------------------------------------------
 
 
+def amount_share(need: NeedFeatures, offer: OfferFeatures, rates: Rates) -> tuple[float | None, Reason | None]:
+    """The share of what the need still lacks, year by year, that the offer can still give
+    in those years (0 to 1), or None and why not. Amounts in the same currency are compared
+    as they are; others in US dollars at each year's rate."""
+    if need.amount is None:
+        return None, Reason("need_no_amount", W_AMOUNT, 0.0)
+    if offer.amount_per_year is None:
+        return None, Reason("no_amount", W_AMOUNT, 0.0)
+    gap = need.gap_by_year()
+    if math.fsum(gap.values()) <= 0:
+        return None, Reason("nothing_missing", W_AMOUNT, 0.0)
+    same = bool(need.currency) and need.currency == offer.currency
+    given = lacking = 0.0
+    for year, missing in gap.items():
+        can = offer.capacity(year) or 0.0
+        if same:
+            given += min(missing, can)
+            lacking += missing
+            continue
+        need_rate = rates.rate(need.currency, year)
+        if need_rate is None:
+            return None, Reason("no_rate", W_AMOUNT, 0.0, {"currency": need.currency or "?"})
+        offer_rate = rates.rate(offer.currency, year)
+        if offer_rate is None:
+            return None, Reason("no_rate", W_AMOUNT, 0.0, {"currency": offer.currency or "?"})
+        given += min(missing * need_rate, can * offer_rate)
+        lacking += missing * need_rate
+    return (min(1.0, given / lacking) if lacking > 0 else None), None
+
+
+@dataclass(frozen=True)
+class Scored:
+    """A pair's score, the criteria that earned points (`reasons`, heaviest first) and
+    those that earned less than they could (`why_not`, the most points lost first)."""
+
+    score: float
+    reasons: list[Reason]
+    why_not: list[Reason]
+
+
 def score(
     need: NeedFeatures,
     offer: OfferFeatures,
@@ -460,9 +607,33 @@ def score(
     `rates`: {(currency, year): US dollars per unit} or a Rates; `text_model` weighs the
     words of the descriptions (without one, every word weighs the same); the vectors may
     be given when already computed."""
+    found = explain(
+        need,
+        offer,
+        partnerships=partnerships,
+        rates=rates,
+        text_model=text_model,
+        need_vector=need_vector,
+        offer_vector=offer_vector,
+    )
+    return found.score, found.reasons
+
+
+def explain(
+    need: NeedFeatures,
+    offer: OfferFeatures,
+    *,
+    partnerships: Iterable[tuple[ProviderKey, int]] = frozenset(),
+    rates=None,
+    text_model: TextModel | None = None,
+    need_vector: Mapping[str, float] | None = None,
+    offer_vector: Mapping[str, float] | None = None,
+) -> Scored:
+    """score(), with the criteria that earned less than they could (`why_not`)."""
     rates = _rates(rates)
     model = text_model or TextModel()
     reasons: list[Reason] = []
+    why_not: list[Reason] = []
     total = 0.0
 
     points = W_PILLAR if need.pillar in offer.pillars else 0.0
@@ -474,6 +645,8 @@ def score(
     total += points
     if points:
         reasons.append(Reason("modality", W_MODALITY, points, {"modality": need.modality}))
+    else:
+        why_not.append(Reason("no_modality", W_MODALITY, 0.0, {"modality": need.modality}))
 
     if need.state_id in offer.states:
         points = GEO_STATE
@@ -486,17 +659,19 @@ def score(
         reasons.append(Reason("anywhere", W_GEOGRAPHY, points, {}))
     else:
         points = 0.0
+    if points < GEO_STATE:
+        why_not.append(Reason("geo_partial", W_GEOGRAPHY, points, {"state": need.state_name}))
     total += points
 
-    needed = need_usd_per_year(need, rates)
-    offered = offer_usd_per_year(offer, rates)
-    points = 0.0
-    if needed is not None and needed > 0 and offered is not None:
-        ratio = min(1.0, offered / needed)
-        points = W_AMOUNT * ratio
-        if points:
-            percent = 100 if ratio >= 1.0 else max(1, min(99, int(ratio * 100)))
-            reasons.append(Reason("amount", W_AMOUNT, points, {"percent": percent}))
+    ratio, missing = amount_share(need, offer, rates)
+    points = W_AMOUNT * ratio if ratio else 0.0
+    if points:
+        percent = 100 if ratio >= 1.0 else max(1, min(99, int(ratio * 100)))
+        reasons.append(Reason("amount", W_AMOUNT, points, {"percent": percent}))
+        if ratio < 1.0:
+            why_not.append(Reason("amount_short", W_AMOUNT, points, {"percent": 100 - percent}))
+    elif missing is not None:
+        why_not.append(missing)
     total += points
 
     start, end = max(need.start_year, offer.start_year), min(need.end_year, offer.end_year)
@@ -505,17 +680,25 @@ def score(
     total += points
     if points:
         reasons.append(Reason("period", W_PERIOD, points, {"start": start, "end": end}))
+    if overlap < need.years:
+        why_not.append(Reason("period_partial", W_PERIOD, points, {"years": overlap, "of": need.years}))
 
     shared = sorted(need.languages & offer.languages)
     points = W_LANGUAGE if shared else 0.0
     total += points
     if points:
         reasons.append(Reason("language", W_LANGUAGE, points, {"languages": shared}))
+    elif need.languages and offer.languages:
+        why_not.append(Reason("no_language", W_LANGUAGE, 0.0))
+    else:
+        why_not.append(Reason("language_unknown", W_LANGUAGE, 0.0))
 
     points = W_PARTNERSHIP if (offer.provider, need.state_id) in partnerships else 0.0
     total += points
     if points:
         reasons.append(Reason("partnership", W_PARTNERSHIP, points, {"state": need.state_name}))
+    else:
+        why_not.append(Reason("no_partnership", W_PARTNERSHIP, 0.0, {"state": need.state_name}))
 
     a = need_vector if need_vector is not None else model.vector(need.text)
     b = offer_vector if offer_vector is not None else model.vector(offer.text)
@@ -524,9 +707,67 @@ def score(
     total += points
     if shown and points > 0:
         reasons.append(Reason("text", W_TEXT, points, {"terms": shown}))
+    else:
+        why_not.append(Reason("no_text", W_TEXT, 0.0))
 
     reasons.sort(key=lambda r: -r.points)
-    return min(100.0, max(0.0, total)), reasons
+    why_not.sort(key=lambda r: -(r.weight - r.points))
+    return Scored(min(100.0, max(0.0, total)), reasons, why_not)
+
+
+def this_year() -> int:
+    from article6 import asof
+
+    return asof.today().year
+
+
+def exclusions(need: NeedFeatures, offer: OfferFeatures, year: int | None = None, *, about: str = "offer") -> list:
+    """Why this offer cannot help this need at all (empty when it can): another pillar, a
+    geography that leaves the need's State out, no common year, a period over (as of
+    `year`, this year by default), an offer with nothing left to give. Worded about the
+    offer (`about="offer"`, a need's suggestions) or about the need (an offer's)."""
+    year = this_year() if year is None else year
+    found: list[Reason] = []
+    if need.pillar not in offer.pillars:
+        if about == "offer":
+            found.append(Reason("other_pillar", W_PILLAR, 0.0, {"pillars": sorted(offer.pillars, key=_pillar_order)}))
+        else:
+            found.append(Reason("need_other_pillar", W_PILLAR, 0.0, {"pillar": need.pillar}))
+    if (offer.states or offer.regions) and need.state_id not in offer.states and need.region not in offer.regions:
+        if about == "offer":
+            names = [name for _id, name in offer.state_names]
+            params = {"regions": sorted(offer.regions, key=_region_order), "states": names}
+            if len(names) < len(offer.states):
+                params = {**params, "states": [], "count": len(offer.states)} if not offer.regions else params
+            found.append(Reason("elsewhere", W_GEOGRAPHY, 0.0, params))
+        else:
+            found.append(Reason("need_elsewhere", W_GEOGRAPHY, 0.0, {"state": need.state_name}))
+    over = [r for r in (offer, need) if r.end_year < year]
+    for record in over:
+        # "Ended in 2023" for the candidate listed; the subject of the page is named.
+        code = "ended" if (record is offer) == (about == "offer") else f"{'offer' if record is offer else 'need'}_ended"
+        found.append(Reason(code, W_PERIOD, 0.0, {"year": record.end_year}))
+    if not over and (offer.end_year < need.start_year or offer.start_year > need.end_year):
+        if about == "offer":
+            code = "before" if offer.end_year < need.start_year else "after"
+            params = {"start": need.start_year if code == "before" else offer.start_year}
+            params["end"] = offer.end_year if code == "before" else need.end_year
+        else:
+            code = "need_after" if offer.end_year < need.start_year else "need_before"
+            params = {"start": need.start_year if code == "need_after" else offer.start_year}
+            params["end"] = offer.end_year if code == "need_after" else need.end_year
+        found.append(Reason(code, W_PERIOD, 0.0, params))
+    if offer.end_year >= year and offer.is_spent(year):
+        found.append(Reason("spent", W_AMOUNT, 0.0))
+    return found
+
+
+def _pillar_order(value: str) -> int:
+    return Pillar.values.index(value) if value in Pillar.values else len(Pillar.values)
+
+
+def _region_order(value: str) -> int:
+    return Region.values.index(value) if value in Region.values else len(Region.values)
 
 
 # --- The vectorised ranking -----------------------------------------------------------------
@@ -534,9 +775,49 @@ def score(
 
 @dataclass(frozen=True)
 class Suggestion:
+    """A suggested candidate: its score, what earned points and what did not."""
+
     id: int
     score: float
     reasons: list[Reason]
+    why_not: list[Reason] = field(default_factory=list, compare=False)
+
+
+@dataclass(frozen=True)
+class Excluded:
+    """A candidate that cannot help, and why (`reasons`, each a plain sentence)."""
+
+    id: int
+    score: float
+    reasons: list[Reason]
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """The suggestions, best first, and the best-scoring candidates left out as unable to
+    help, with their reasons (`excluded`; `excluded_count` of them in all)."""
+
+    suggested: list[Suggestion]
+    excluded: list[Excluded]
+    excluded_count: int = 0
+
+
+# The candidates left out that the page names (the best-scoring ones).
+SHOWN_EXCLUDED = 10
+
+
+def _currency_codes(values: Iterable[str], codes: dict[str, int]) -> np.ndarray:
+    return np.fromiter((codes.setdefault(v, len(codes)) for v in values), dtype=np.int32)
+
+
+def _rates_of(rates: Rates, codes: Mapping[str, int], year: int) -> np.ndarray:
+    """US dollars per unit of each currency code in `year` (NaN: no rate)."""
+    table = np.full(max(len(codes), 1), np.nan)
+    for currency, code in codes.items():
+        rate = rates.rate(currency, year)
+        if rate is not None:
+            table[code] = rate
+    return table
 
 
 def _bits(values: Iterable[str], table: Mapping[str, int]) -> int:
@@ -626,9 +907,10 @@ def _visible(viewer: Viewer | None, visibility: np.ndarray, *parties: tuple[np.n
     return allowed | (restricted & named)
 
 
-def _best(scores: np.ndarray, ids: np.ndarray, allowed: np.ndarray, k: int) -> np.ndarray:
-    """Positions of the k best scores above 0 among the allowed, best first (ties by id)."""
-    candidates = np.flatnonzero(allowed & (scores > 0))
+def _best(scores: np.ndarray, ids: np.ndarray, allowed: np.ndarray, k: int, *, positive: bool = True) -> np.ndarray:
+    """Positions of the k best scores (above 0 unless `positive` is false) among the
+    allowed, best first (ties by id)."""
+    candidates = np.flatnonzero(allowed & (scores > 0) if positive else allowed)
     if k <= 0 or candidates.size == 0:
         return candidates[:0]
     values = scores[candidates]
@@ -655,6 +937,12 @@ class _Index:
     def score(self, need: NeedFeatures, offer: OfferFeatures) -> tuple[float, list[Reason]]:
         """The exact score of a pair, with this index's text model, rates and partnerships."""
         return score(need, offer, partnerships=self.partnerships, rates=self.rates, text_model=self.text_model)
+
+    def explain(self, need: NeedFeatures, offer: OfferFeatures, **vectors) -> Scored:
+        """score(), with the criteria that earned less than they could."""
+        return explain(
+            need, offer, partnerships=self.partnerships, rates=self.rates, text_model=self.text_model, **vectors
+        )
 
 
 class OfferIndex(_Index):
@@ -683,10 +971,13 @@ class OfferIndex(_Index):
         self.states = _membership([o.states for o in self.offers], self.state_columns)
         self.language_columns: dict[str, int] = {}
         self.languages = _membership([o.languages for o in self.offers], self.language_columns)
-        usd = (offer_usd_per_year(o, self.rates) for o in self.offers)
-        self.usd = np.fromiter((np.nan if v is None else v for v in usd), dtype=np.float64, count=n)
+        amounts = (o.amount_per_year for o in self.offers)
+        self.amount = np.fromiter((np.nan if v is None else v for v in amounts), dtype=np.float64, count=n)
+        self.currency_codes: dict[str, int] = {}
+        self.currency = _currency_codes((o.currency for o in self.offers), self.currency_codes)
         self.start = np.fromiter((o.start_year for o in self.offers), dtype=np.int32, count=n)
         self.end = np.fromiter((o.end_year for o in self.offers), dtype=np.int32, count=n)
+        self._set_committed({o.id: o.committed for o in self.offers if o.committed})
         self.provider_codes: dict[ProviderKey, int] = {}
         self.provider = np.fromiter(
             (self.provider_codes.setdefault(o.provider, len(self.provider_codes)) for o in self.offers),
@@ -710,6 +1001,88 @@ class OfferIndex(_Index):
                 by_state.setdefault(state_id, []).append(code)
         self._partners = {s: np.array(sorted(codes), dtype=np.int32) for s, codes in by_state.items()}
 
+    def _set_committed(self, committed: Mapping[int, Sequence[tuple[int, float]]]) -> None:
+        """What each offer has given already: (year, amount) per offer id, kept as
+        corrections of the few offers that have any."""
+        self.committed = {i: tuple(sorted(c)) for i, c in committed.items() if c and i in self.position}
+        rows = sorted(self.position[i] for i in self.committed)
+        self.committed_rows = np.array(rows, dtype=np.int64)
+        by_year: dict[int, np.ndarray] = {}
+        for j, row in enumerate(rows):
+            for year, amount in self.committed[self.offers[row].id]:
+                by_year.setdefault(year, np.zeros(len(rows)))[j] += amount
+        self.committed_years = by_year
+
+    def with_committed(self, committed: Mapping[int, Sequence[tuple[int, float]]]) -> OfferIndex:
+        """The same index (sharing its arrays) with what each offer has given already."""
+        clone = object.__new__(type(self))
+        clone.__dict__.update(self.__dict__)
+        clone.offers = list(self.offers)
+        for offer_id in set(self.committed) | set(committed):
+            if offer_id in self.position:
+                row = self.position[offer_id]
+                clone.offers[row] = dataclasses.replace(
+                    self.offers[row], committed=tuple(sorted(committed.get(offer_id, ())))
+                )
+        clone._set_committed(committed)
+        clone._spent_by_year = {}
+        return clone
+
+    def features(self, offer_id: int) -> OfferFeatures | None:
+        """The offer as indexed (with what it has given already), None when not active."""
+        row = self.position.get(offer_id)
+        return None if row is None else self.offers[row]
+
+    def _capacity(self, year: int) -> np.ndarray:
+        """What each offer can still give in `year`, in its currency (NaN: no amount)."""
+        within = (self.start <= year) & (year <= self.end)
+        capacity = np.where(within, self.amount, np.where(np.isnan(self.amount), np.nan, 0.0))
+        given = self.committed_years.get(year)
+        if given is not None:
+            capacity[self.committed_rows] = capacity[self.committed_rows] - given
+        return np.maximum(capacity, 0.0)
+
+    def amount_shares(self, need: NeedFeatures) -> np.ndarray:
+        """amount_share() for every offer (0 where it gives none)."""
+        n = len(self.offers)
+        gap = need.gap_by_year()
+        if need.amount is None or math.fsum(gap.values()) <= 0:
+            return np.zeros(n)
+        same = self.currency == self.currency_codes.get(need.currency, -1) if need.currency else np.zeros(n, bool)
+        given_same, lacking_same = np.zeros(n), 0.0
+        given_usd, lacking_usd = np.zeros(n), 0.0
+        for year, missing in gap.items():
+            can = self._capacity(year)
+            given_same += np.minimum(missing, can)
+            lacking_same += missing
+            need_rate = self.rates.rate(need.currency, year)
+            need_rate = np.nan if need_rate is None else need_rate
+            offer_rate = _rates_of(self.rates, self.currency_codes, year)[self.currency]
+            given_usd += np.minimum(missing * need_rate, can * offer_rate)
+            lacking_usd += missing * need_rate
+        with np.errstate(invalid="ignore", divide="ignore"):
+            share = np.where(same, given_same / lacking_same, given_usd / lacking_usd)
+        return np.minimum(1.0, np.nan_to_num(share, nan=0.0))
+
+    def exclusions(self, need: NeedFeatures, year: int, in_state: np.ndarray, in_region: np.ndarray) -> np.ndarray:
+        """The offers that cannot help `need` (exclusions(), as arrays)."""
+        excluded = (self.pillars & PILLAR_BITS.get(need.pillar, 0)) == 0
+        excluded |= ~self.anywhere & ~in_state & ~in_region
+        excluded |= (self.end < year) | (need.end_year < year)
+        excluded |= (self.end < need.start_year) | (self.start > need.end_year)
+        excluded |= self.amount <= 0  # NaN (no amount) is not
+        excluded[self._spent(year)] = True
+        return excluded
+
+    def _spent(self, year: int) -> np.ndarray:
+        """The positions of the offers that have given all they offer from `year` on
+        (worked out once per year: only offers with accepted matches can be)."""
+        spent = self.__dict__.setdefault("_spent_by_year", {})
+        if year not in spent:
+            rows = [row for row in self.committed_rows.tolist() if self.offers[row].is_spent(year)]
+            spent[year] = np.array(rows, dtype=np.int64)
+        return spent[year]
+
     def __len__(self) -> int:
         return len(self.offers)
 
@@ -730,10 +1103,7 @@ class OfferIndex(_Index):
         anywhere = np.where(self.anywhere, GEO_ANYWHERE, 0.0)
         total += np.where(in_state, GEO_STATE, np.where(in_region, GEO_REGION, anywhere))
 
-        needed = need_usd_per_year(need, self.rates)
-        if needed is not None and needed > 0:
-            known = ~np.isnan(self.usd)
-            total += np.where(known, W_AMOUNT * np.minimum(1.0, np.where(known, self.usd, 0.0) / needed), 0.0)
+        total += W_AMOUNT * self.amount_shares(need)
 
         if need.years > 0:
             overlap = np.maximum(0, np.minimum(self.end, need.end_year) - np.maximum(self.start, need.start_year) + 1)
@@ -749,9 +1119,20 @@ class OfferIndex(_Index):
         total += W_TEXT * _similarities(self.text, self.text_columns, vector)
         return np.clip(total, 0.0, 100.0)
 
-    def top_offers(self, need: NeedFeatures, k: int = 10, *, viewer: Viewer | None = None) -> list[Suggestion]:
+    def rank_offers(
+        self,
+        need: NeedFeatures,
+        k: int = 10,
+        *,
+        viewer: Viewer | None = None,
+        year: int | None = None,
+        shown_excluded: int = SHOWN_EXCLUDED,
+    ) -> Ranking:
         """The k offers that fit `need` best (those `viewer` may see, when given), best
-        first, with their reasons; the need's own State's offers left out."""
+        first, with their reasons and why not; the need's own State's offers left out;
+        those that cannot help it (exclusions(), as of `year`) left out too, the best
+        scoring of them named with their reasons."""
+        year = this_year() if year is None else year
         vector = self.text_model.vector(need.text)
         scores = self.scores(need, vector)
         states, organisations = (viewer.states, viewer.organisations) if viewer else (frozenset(), frozenset())
@@ -759,19 +1140,23 @@ class OfferIndex(_Index):
             viewer, self.visibility, (self.provider_state, states), (self.provider_organisation, organisations)
         )
         allowed &= self.provider_state != need.state_id
-        suggestions = []
-        for i in _best(scores, self.ids, allowed, k):
-            offer = self.offers[i]
-            exact, reasons = score(
-                need,
-                offer,
-                partnerships=self.partnerships,
-                rates=self.rates,
-                text_model=self.text_model,
-                need_vector=vector,
-            )
-            suggestions.append(Suggestion(offer.id, exact, reasons))
-        return suggestions
+        in_state = _rows_holding(self.states, self.state_columns, [need.state_id])
+        in_region = (self.regions & REGION_BITS.get(need.region, 0)) != 0
+        excluded = self.exclusions(need, year, in_state, in_region)
+        suggested = []
+        for i in _best(scores, self.ids, allowed & ~excluded, k):
+            found = self.explain(need, self.offers[i], need_vector=vector)
+            suggested.append(Suggestion(self.offers[i].id, found.score, found.reasons, found.why_not))
+        left_out = allowed & excluded
+        named = [
+            Excluded(self.offers[i].id, float(scores[i]), exclusions(need, self.offers[i], year))
+            for i in _best(scores, self.ids, left_out, shown_excluded, positive=False)
+        ]
+        return Ranking(suggested, named, int(left_out.sum()))
+
+    def top_offers(self, need: NeedFeatures, k: int = 10, *, viewer: Viewer | None = None, year=None):
+        """The k suggested offers of rank_offers()."""
+        return self.rank_offers(need, k, viewer=viewer, year=year, shown_excluded=0).suggested
 
 
 class NeedIndex(_Index):
@@ -797,10 +1182,18 @@ class NeedIndex(_Index):
         self.state = np.fromiter((x.state_id for x in self.needs), dtype=np.int64, count=n)
         self.language_columns: dict[str, int] = {}
         self.languages = _membership([x.languages for x in self.needs], self.language_columns)
-        usd = (need_usd_per_year(x, self.rates) for x in self.needs)
-        self.usd = np.fromiter((np.nan if v is None else v for v in usd), dtype=np.float64, count=n)
         self.start = np.fromiter((x.start_year for x in self.needs), dtype=np.int32, count=n)
         self.end = np.fromiter((x.end_year for x in self.needs), dtype=np.int32, count=n)
+        self.currency_codes: dict[str, int] = {}
+        self.currency = _currency_codes((x.currency for x in self.needs), self.currency_codes)
+        # What each need still lacks, one column a year (from the first year of any need's gap).
+        gaps = [x.gap_by_year() for x in self.needs]
+        years = sorted({y for g in gaps for y in g})
+        self.first_year = years[0] if years else 0
+        self.gap = np.zeros((n, (years[-1] - years[0] + 1) if years else 0))
+        for i, g in enumerate(gaps):
+            for y, amount in g.items():
+                self.gap[i, y - self.first_year] = amount
         self.visibility = np.fromiter((VISIBILITY_CODES.get(x.visibility, 3) for x in self.needs), np.int8, n)
         self.text_model, self.text, self.text_columns = _text_matrix((x.text for x in self.needs), text_model)
         self._set_partnerships(frozenset(partnerships))
@@ -829,10 +1222,7 @@ class NeedIndex(_Index):
         anywhere = GEO_ANYWHERE if not offer.states and not offer.regions else 0.0
         total += np.where(in_state, GEO_STATE, np.where(in_region, GEO_REGION, anywhere))
 
-        offered = offer_usd_per_year(offer, self.rates)
-        if offered is not None:
-            valid = self.usd > 0  # NaN (no amount, no rate) is not
-            total += np.where(valid, W_AMOUNT * np.minimum(1.0, offered / np.where(valid, self.usd, 1.0)), 0.0)
+        total += W_AMOUNT * self.amount_shares(offer)
 
         years = self.end - self.start + 1
         overlap = np.maximum(0, np.minimum(self.end, offer.end_year) - np.maximum(self.start, offer.start_year) + 1)
@@ -848,27 +1238,75 @@ class NeedIndex(_Index):
         total += W_TEXT * _similarities(self.text, self.text_columns, vector)
         return np.clip(total, 0.0, 100.0)
 
-    def top_needs(self, offer: OfferFeatures, k: int = 10, *, viewer: Viewer | None = None) -> list[Suggestion]:
+    def amount_shares(self, offer: OfferFeatures) -> np.ndarray:
+        """amount_share() for every need (0 where it cannot be worked out)."""
+        n = len(self.needs)
+        if offer.amount_per_year is None or not n:
+            return np.zeros(n)
+        same = self.currency == self.currency_codes.get(offer.currency, -1) if offer.currency else np.zeros(n, bool)
+        given_same, lacking_same = np.zeros(n), np.zeros(n)
+        given_usd, lacking_usd = np.zeros(n), np.zeros(n)
+        for column in range(self.gap.shape[1]):
+            year = self.first_year + column
+            missing = self.gap[:, column]
+            can = offer.capacity(year) or 0.0
+            given_same += np.minimum(missing, can)
+            lacking_same += missing
+            need_rate = _rates_of(self.rates, self.currency_codes, year)[self.currency]
+            offer_rate = self.rates.rate(offer.currency, year)
+            offer_rate = np.nan if offer_rate is None else offer_rate
+            given_usd += np.minimum(missing * need_rate, can * offer_rate)
+            lacking_usd += missing * need_rate
+        with np.errstate(invalid="ignore", divide="ignore"):
+            share = np.where(same, given_same / lacking_same, given_usd / lacking_usd)
+        share = np.where(lacking_same > 0, share, 0.0)
+        return np.minimum(1.0, np.nan_to_num(share, nan=0.0))
+
+    def exclusions(self, offer: OfferFeatures, year: int) -> np.ndarray:
+        """The needs that `offer` cannot help (exclusions(), as arrays)."""
+        excluded = (self.pillar & _bits(offer.pillars, PILLAR_BITS)) == 0
+        if offer.states or offer.regions:
+            in_state = np.isin(self.state, np.fromiter(offer.states, dtype=np.int64, count=len(offer.states)))
+            excluded |= ~in_state & ((self.region & _bits(offer.regions, REGION_BITS)) == 0)
+        excluded |= (self.end < year) | (offer.end_year < year)
+        excluded |= (self.end < offer.start_year) | (self.start > offer.end_year)
+        if offer.end_year >= year and offer.is_spent(year):
+            excluded |= True
+        return excluded
+
+    def rank_needs(
+        self,
+        offer: OfferFeatures,
+        k: int = 10,
+        *,
+        viewer: Viewer | None = None,
+        year: int | None = None,
+        shown_excluded: int = SHOWN_EXCLUDED,
+    ) -> Ranking:
         """The k needs that `offer` fits best (those `viewer` may see, when given), best
-        first, with their reasons; the needs of the offer's own State left out."""
+        first, with their reasons and why not; the needs of the offer's own State left
+        out; those it cannot help left out too, the best scoring of them named with why."""
+        year = this_year() if year is None else year
         vector = self.text_model.vector(offer.text)
         scores = self.scores(offer, vector)
         allowed = _visible(viewer, self.visibility, (self.state, viewer.states if viewer else frozenset()))
         if offer.provider_state_id is not None:
             allowed &= self.state != offer.provider_state_id
-        suggestions = []
-        for i in _best(scores, self.ids, allowed, k):
-            need = self.needs[i]
-            exact, reasons = score(
-                need,
-                offer,
-                partnerships=self.partnerships,
-                rates=self.rates,
-                text_model=self.text_model,
-                offer_vector=vector,
-            )
-            suggestions.append(Suggestion(need.id, exact, reasons))
-        return suggestions
+        excluded = self.exclusions(offer, year)
+        suggested = []
+        for i in _best(scores, self.ids, allowed & ~excluded, k):
+            found = self.explain(self.needs[i], offer, offer_vector=vector)
+            suggested.append(Suggestion(self.needs[i].id, found.score, found.reasons, found.why_not))
+        left_out = allowed & excluded
+        named = [
+            Excluded(self.needs[i].id, float(scores[i]), exclusions(self.needs[i], offer, year, about="need"))
+            for i in _best(scores, self.ids, left_out, shown_excluded, positive=False)
+        ]
+        return Ranking(suggested, named, int(left_out.sum()))
+
+    def top_needs(self, offer: OfferFeatures, k: int = 10, *, viewer: Viewer | None = None, year=None):
+        """The k suggested needs of rank_needs()."""
+        return self.rank_needs(offer, k, viewer=viewer, year=year, shown_excluded=0).suggested
 
 
 # --- Built from the database, and kept ------------------------------------------------------
@@ -879,7 +1317,7 @@ class NeedIndex(_Index):
 # also moves the key at once (signals below), whatever the database.
 
 MATCHABLE_NEED_STATUSES = ("open", "partly_covered")
-PARTS = ("offers", "needs", "commitments", "rates")
+PARTS = ("offers", "needs", "commitments", "rates", "matches")
 
 _lock = threading.Lock()
 _cache: dict[str, tuple[object, object]] = {}
@@ -909,10 +1347,10 @@ def data_key() -> dict[str, tuple]:
     as well)."""
     from django.db import connection
 
-    from article6.assistance.models import Commitment, ExchangeRate, Need, Offer
+    from article6.assistance.models import Commitment, ExchangeRate, Match, Need, Offer
 
     quote = connection.ops.quote_name
-    models = {"offers": Offer, "needs": Need, "commitments": Commitment, "rates": ExchangeRate}
+    models = {"offers": Offer, "needs": Need, "commitments": Commitment, "rates": ExchangeRate, "matches": Match}
     # Table names come from the models, quoted: nothing from outside goes into the query.
     probes = []
     for model in models.values():
@@ -924,7 +1362,9 @@ def data_key() -> dict[str, tuple]:
         cursor.execute(sql)
         row = cursor.fetchone()
     key = {part: (_generation[part], *row[2 * i : 2 * i + 2]) for i, part in enumerate(models)}
-    key["offers"] += (row[8],)
+    key["offers"] += (row[2 * len(models)],)
+    # The as-of year: what is over, and what an offer can still give, depend on it.
+    key["offers"] += (this_year(),)
     return key
 
 
@@ -968,17 +1408,85 @@ def load_offers() -> list[OfferFeatures]:
     from article6.assistance.models import Offer
 
     states: dict[int, list[int]] = {}
-    through = Offer.states.through.objects.filter(offer__is_active=True).values_list("offer_id", "state_id")
-    for offer_id, state_id in through:
+    names: dict[int, str] = {}
+    through = Offer.states.through.objects.filter(offer__is_active=True).values_list(
+        "offer_id", "state_id", "state__name"
+    )
+    for offer_id, state_id, name in through:
         states.setdefault(offer_id, []).append(state_id)
+        names[state_id] = name
     offers = Offer.objects.filter(is_active=True).order_by("id")
-    return [offer_features(o, states.get(o.pk, ())) for o in offers.iterator(chunk_size=5000)]
+    return [offer_features(o, states.get(o.pk, ()), names=names) for o in offers.iterator(chunk_size=5000)]
+
+
+def load_committed() -> dict[int, tuple[tuple[int, float], ...]]:
+    """What each active offer has given already, per year in its own currency: for each
+    match both sides accepted, the commitment recorded for it (what it counts, per year),
+    or until one is recorded, what the need asks for in the years of the offer, up to what
+    the offer gives a year. An amount that cannot be converted (no rate) is left out."""
+    from decimal import Decimal
+
+    from article6.assistance import rules
+    from article6.assistance.models import Commitment, ExchangeRate, Match, MatchSide
+
+    accepted = (
+        Match.objects.filter(
+            need_side=MatchSide.ACCEPTED,
+            offer_side=MatchSide.ACCEPTED,
+            offer__is_active=True,
+            offer__amount_per_year__isnull=False,
+        )
+        .select_related("need", "offer")
+        .prefetch_related("need__yearly")
+        .order_by("id")
+    )
+    accepted = list(accepted)
+    if not accepted:
+        return {}
+    commitments = Commitment.objects.filter(pk__in=[m.commitment_id for m in accepted if m.commitment_id])
+    commitments = commitments.prefetch_related("flows").in_bulk()
+    table = ExchangeRate.table()
+    given: dict[int, dict[int, Decimal]] = {}
+    for match in accepted:
+        offer = match.offer
+        if match.commitment_id in commitments:
+            commitment = commitments[match.commitment_id]
+            flows = [rules.FlowIn(f.kind, f.year, f.amount) for f in commitment.flows.all()]
+            by_year, currency = rules.counted_by_year(flows)[0], commitment.currency
+        else:
+            need = match.need
+            yearly = {y.year: y.amount for y in need.yearly.all()}
+            by_year = rules.needed_by_year(
+                rules.NeedIn(
+                    key=need.pk,
+                    state="",
+                    pillar=need.pillar,
+                    currency=need.currency,
+                    amount=need.amount,
+                    start_year=need.start_year,
+                    end_year=need.end_year,
+                    yearly=yearly,
+                )
+            )
+            by_year = {y: a for y, a in by_year.items() if offer.start_year <= y <= offer.end_year}
+            currency = need.currency or offer.currency
+        mine = given.setdefault(offer.pk, {})
+        for year, amount in by_year.items():
+            try:
+                amount = rules.convert(amount, currency or offer.currency, offer.currency, year, table)
+            except rules.MoneyError:
+                continue
+            if match.commitment_id not in commitments:
+                amount = min(amount, offer.amount_per_year)
+            mine[year] = mine.get(year, Decimal(0)) + amount
+    return {offer_id: tuple((y, float(a)) for y, a in sorted(by_year.items())) for offer_id, by_year in given.items()}
 
 
 def load_needs() -> list[NeedFeatures]:
     from article6.assistance.models import Need
 
     needs = Need.objects.filter(status__in=MATCHABLE_NEED_STATUSES).select_related("state").order_by("id")
+    needs = needs.prefetch_related("yearly")
     return [need_features(n) for n in needs.iterator(chunk_size=5000)]
 
 
@@ -988,10 +1496,11 @@ def offer_index(key: dict | None = None) -> OfferIndex:
     rates = _cached("rates", key["rates"], load_rates)
     index = _cached("offers", (key["offers"], key["rates"]), lambda: OfferIndex(load_offers(), rates=rates))
     partnerships = _cached("partnerships", key["commitments"], load_partnerships)
+    committed = _cached("committed", (key["commitments"], key["matches"], key["rates"]), load_committed)
     return _cached(
         "offers+partnerships",
-        (key["offers"], key["rates"], key["commitments"]),
-        lambda: index.with_partnerships(partnerships),
+        (key["offers"], key["rates"], key["commitments"], key["matches"]),
+        lambda: index.with_partnerships(partnerships).with_committed(committed),
     )
 
 
@@ -1001,24 +1510,38 @@ def need_index(key: dict | None = None) -> NeedIndex:
     offers = offer_index(key)
     return _cached(
         "needs",
-        (key["needs"], key["offers"], key["rates"], key["commitments"]),
+        (key["needs"], key["offers"], key["rates"], key["commitments"], key["matches"]),
         lambda: NeedIndex(
             load_needs(), partnerships=offers.partnerships, rates=offers.rates, text_model=offers.text_model
         ),
     )
 
 
+def pair_features(need, offer, index: OfferIndex | None = None) -> tuple[NeedFeatures, OfferFeatures]:
+    """A Need and an Offer record as the suggestions read them (the offer with what it
+    has given already)."""
+    index = index or offer_index()
+    features = offer_features(offer, committed=index.committed.get(offer.pk, ()))
+    return need_features(need), features
+
+
 def pair_score(need, offer) -> tuple[float, list[Reason]]:
     """The score and reasons of a Need and an Offer record, as the suggestions show them."""
-    return offer_index().score(need_features(need), offer_features(offer))
+    index = offer_index()
+    return index.score(*pair_features(need, offer, index))
+
+
+def pair_exclusions(need, offer, year: int | None = None) -> list[Reason]:
+    """Why this offer cannot help this need (exclusions() of the records), empty when it can."""
+    return exclusions(*pair_features(need, offer), year)
 
 
 def _connect_signals() -> None:
     from django.db.models.signals import m2m_changed, post_delete, post_save
 
-    from article6.assistance.models import Commitment, ExchangeRate, Need, Offer
+    from article6.assistance.models import Commitment, ExchangeRate, Match, Need, Offer
 
-    models = {"offers": Offer, "needs": Need, "commitments": Commitment, "rates": ExchangeRate}
+    models = {"offers": Offer, "needs": Need, "commitments": Commitment, "rates": ExchangeRate, "matches": Match}
     for part, model in models.items():
         receiver = _receivers[part] = _changed(part)
         post_save.connect(receiver, sender=model, weak=False, dispatch_uid=f"matching-{part}-save")

@@ -56,6 +56,7 @@ class Row:
     score: float
     reasons: list
     perspective: str  # "need": offers listed for a need; "offer": needs for an offer; "list": matches
+    why_not: list = field(default_factory=list)
     match: Match | None = None
     may_propose: bool = False
     problems: list[str] = field(default_factory=list)
@@ -69,19 +70,31 @@ class Row:
         return f"suggestion-{self.need.pk}-{self.offer.pk}"
 
 
-def _suggestion_row(user, need, offer, score, reasons, perspective, match=None, error="") -> Row:
+def _suggestion_row(
+    user, need, offer, score, reasons, perspective, match=None, error="", *, why_not=(), exclusions=None
+) -> Row:
     may_propose = user.has_perm("assistance.propose_match")
     return Row(
         need=need,
         offer=offer,
         score=score,
         reasons=reasons,
+        why_not=list(why_not),
         perspective=perspective,
         match=match,
         may_propose=may_propose,
-        problems=matches.problems(need, offer) if may_propose and match is None else [],
+        problems=matches.problems(need, offer, exclusions=exclusions) if may_propose and match is None else [],
         error=error,
     )
+
+
+@dataclass
+class Left:
+    """A candidate not suggested, and why (the records the person may see only)."""
+
+    need: Need
+    offer: Offer
+    reasons: list
 
 
 def _match_row(user, match: Match, error: str = "") -> Row:
@@ -108,44 +121,99 @@ def _open_sides(user, match: Match) -> list[str]:
 # --- Suggestions ----------------------------------------------------------------------------
 
 
+def _over(record) -> bool:
+    return record.end_year < matching.this_year()
+
+
 def need_suggestions(request, pk: int):
-    """The offers that fit a need best, with their reasons; coordinators propose from here."""
+    """The offers that fit a need best, with their reasons and why not, and those that
+    cannot help it with the reason; coordinators propose from here."""
     need = _visible(queries.needs_for(request.user), pk)
-    rows = []
-    is_open = need.seen_status in matches.OPEN_STATUSES
+    rows, left, left_count = [], [], 0
+    over = _over(need)
+    is_open = need.seen_status in matches.OPEN_STATUSES and not over
     if is_open:
         viewer = matching.Viewer.of(request.user)
-        found = matching.offer_index().top_offers(matching.need_features(need), k=SUGGESTIONS, viewer=viewer)
-        offers = queries.offers_for(request.user).in_bulk([s.id for s in found])
+        ranking = matching.offer_index().rank_offers(matching.need_features(need), k=SUGGESTIONS, viewer=viewer)
+        found = ranking.suggested
+        offers = queries.offers_for(request.user).in_bulk([s.id for s in found] + [x.id for x in ranking.excluded])
         # Only the matches the person may open are named (a visitor is never sent to sign in).
         visible = queries.matches_for(request.user)
-        existing = {m.offer_id: m for m in visible.filter(need=need, offer_id__in=list(offers))}
+        existing = {m.offer_id: m for m in visible.filter(need=need, offer_id__in=[s.id for s in found])}
         rows = [
-            _suggestion_row(request.user, need, offers[s.id], s.score, s.reasons, "need", existing.get(s.id))
+            _suggestion_row(
+                request.user,
+                need,
+                offers[s.id],
+                s.score,
+                s.reasons,
+                "need",
+                existing.get(s.id),
+                why_not=s.why_not,
+                exclusions=[],
+            )
             for s in found
             if s.id in offers
         ]
-    context = {"subject": need, "perspective": "need", "rows": rows, "is_open": is_open, "k": SUGGESTIONS}
+        left = [Left(need, offers[x.id], x.reasons) for x in ranking.excluded if x.id in offers]
+        left_count = ranking.excluded_count
+    context = {
+        "subject": need,
+        "perspective": "need",
+        "rows": rows,
+        "left": left,
+        "left_more": max(0, left_count - len(left)),
+        "is_open": is_open,
+        "over": over,
+        "k": SUGGESTIONS,
+    }
     return render(request, "assistance/suggestions.html", context)
 
 
 def offer_suggestions(request, pk: int):
-    """The open needs that an offer fits best, with their reasons."""
+    """The open needs that an offer fits best, with their reasons and why not, and those
+    it cannot help with the reason."""
     offer = _visible(queries.offers_for(request.user), pk)
-    rows = []
-    is_open = offer.is_active
+    rows, left, left_count = [], [], 0
+    over = _over(offer)
+    is_open = offer.is_active and not over
     if is_open:
         viewer = matching.Viewer.of(request.user)
-        found = matching.need_index().top_needs(matching.offer_features(offer), k=SUGGESTIONS, viewer=viewer)
-        needs = queries.needs_for(request.user).in_bulk([s.id for s in found])
+        index = matching.offer_index()
+        features = index.features(offer.pk) or matching.offer_features(offer)
+        ranking = matching.need_index().rank_needs(features, k=SUGGESTIONS, viewer=viewer)
+        found = ranking.suggested
+        ids = [s.id for s in found] + [x.id for x in ranking.excluded]
+        needs = queries.needs_for(request.user).in_bulk(ids)
         visible = queries.matches_for(request.user)  # only the matches the person may open
-        existing = {m.need_id: m for m in visible.filter(offer=offer, need_id__in=list(needs))}
+        existing = {m.need_id: m for m in visible.filter(offer=offer, need_id__in=[s.id for s in found])}
         rows = [
-            _suggestion_row(request.user, needs[s.id], offer, s.score, s.reasons, "offer", existing.get(s.id))
+            _suggestion_row(
+                request.user,
+                needs[s.id],
+                offer,
+                s.score,
+                s.reasons,
+                "offer",
+                existing.get(s.id),
+                why_not=s.why_not,
+                exclusions=[],
+            )
             for s in found
             if s.id in needs
         ]
-    context = {"subject": offer, "perspective": "offer", "rows": rows, "is_open": is_open, "k": SUGGESTIONS}
+        left = [Left(needs[x.id], offer, x.reasons) for x in ranking.excluded if x.id in needs]
+        left_count = ranking.excluded_count
+    context = {
+        "subject": offer,
+        "perspective": "offer",
+        "rows": rows,
+        "left": left,
+        "left_more": max(0, left_count - len(left)),
+        "is_open": is_open,
+        "over": over,
+        "k": SUGGESTIONS,
+    }
     return render(request, "assistance/suggestions.html", context)
 
 
