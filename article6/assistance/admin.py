@@ -102,10 +102,11 @@ class CommitmentAdmin(SimpleHistoryAdmin):
     inlines = [PillarInline, FlowInline, CommitmentNeedInline]
 
     def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        from article6.assistance.queries import refresh_needs
+        # Each inline row's signal would compute the figures again (assistance.signals): once, at the end.
+        from article6.assistance.queries import figures_once
 
-        refresh_needs(form.instance.needs.values_list("pk", flat=True))
+        with figures_once():
+            super().save_related(request, form, formsets, change)
 
 
 @admin.register(Match)

@@ -310,6 +310,7 @@ class Division:
     to_needs: dict[object, dict[int, Decimal]] = field(default_factory=dict)
     outside: dict[tuple[int, str], Decimal] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
+    counted: Decimal = ZERO  # all that the commitment counts as funding (counted_by_year)
 
     def towards(self, need_key) -> Decimal:
         return sum(self.to_needs.get(need_key, {}).values(), ZERO)
@@ -585,6 +586,7 @@ def count(
         mine = links_of.get(c.key, [])
         counted, flagged = counted_by_year(c.flows)
         division = divide(by_pillar(counted, c.shares), mine, needs, weights)
+        division.counted = sum(counted.values(), ZERO)
         shared = [LinkIn(link.commitment, link.need) for link in mine]
         pledges = divide(by_pillar(pledged_by_year(c.flows), c.shares), shared, needs, weights)
         divisions[c.key] = division

@@ -207,10 +207,9 @@ def _outside_mine_action(commitment: Commitment) -> dict[str, str] | None:
 def commitment_detail(request, pk: int):
     commitment = _visible(queries.commitments_for(request.user), pk)
     division, needs = queries.division_of(request.user, commitment)
-    counted, _problems = rules.counted_by_year(queries.commitment_in(commitment).flows)
     context = {
         "commitment": commitment,
-        "counted": sum(counted.values(), Decimal(0)),
+        "counted": division.counted,
         "division": [(need, division.towards(need.pk)) for need in needs],
         "outside": division.outside_total,
         "outside_mine_action": _outside_mine_action(commitment),

@@ -3,7 +3,6 @@ confirms it received: list, read, record, confirm."""
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Annotated
 
 from django.utils.translation import gettext as _
@@ -24,7 +23,7 @@ from article6.api.assistance.common import (
 )
 from article6.api.assistance.schemas import ID_PATH, CommitmentDetail, CommitmentIn, CommitmentPage, ReceiptIn
 from article6.api.paging import Paging
-from article6.assistance import queries, rules, services
+from article6.assistance import queries, services
 from article6.assistance.filters import CommitmentFilters
 from article6.assistance.models import Commitment
 
@@ -73,7 +72,6 @@ def _commitment_detail(request, pk: int) -> dict:
     links = queries.commitment_needs(request.user, commitment)
     # How its money is divided, as the caller may see it (queries.division_of, a fixed number more).
     division, _needs = queries.division_of(request.user, commitment)
-    counted, _problems = rules.counted_by_year(queries.commitment_in(commitment).flows)
     return {
         **commitment_out(commitment),
         "yearly": {year: dict(kinds) for year, kinds in queries.yearly(commitment).items()},
@@ -99,7 +97,7 @@ def _commitment_detail(request, pk: int) -> dict:
             }
             for d in queries.provided_and_received(commitment)
         ],
-        "counted": money(sum(counted.values(), Decimal(0))),
+        "counted": money(division.counted),
         "outside_needs": money(division.outside_total),
         "needs": [
             {
