@@ -220,6 +220,14 @@ PAGES: dict[str, Entry] = {
         "post",
         {"need": "NEED", "offer": "OFFER2"},
     ),
+    # Only a declined match is proposed again; the matrix's match is pending, so the
+    # coordinator and ISU are sent back to it with the reason.
+    "assistance:propose_again": Entry(
+        lambda f: f"/matches/{f['match'].pk}/propose-again/",
+        {**only("coordinator", "isu"), "coordinator": REDIRECT, "isu": REDIRECT},
+        "post",
+        {"note": "Asked again"},
+    ),
     "assistance:answer_match": Entry(
         lambda f: f"/matches/{f['match'].pk}/answer/",
         {

@@ -303,12 +303,16 @@ def test_top_offers_are_the_best_by_the_exact_score(world):
         assert [s.score for s in found] == sorted((s.score for s in found), reverse=True)
 
 
-def test_top_needs_are_the_best_by_the_exact_score(world):
+def test_top_needs_are_the_best_by_the_exact_score_as_a_share_of_what_each_need_makes_possible(world):
+    # Needs differ in the points they make possible (no amount, no language): an offer's
+    # needs are ranked by the share, so that the list reads best first as shown.
     offers, needs, _partnerships, _offer_index, need_index = world
     for o in offers[:30]:
         found = need_index.top_needs(o, k=5, year=YEAR)
-        expected = sorted((exact(n, o, world) for n in needs if usable(n, o)), reverse=True)
-        assert [s.score for s in found] == pytest.approx([v for v in expected if v > 0][:5], abs=1e-9)
+        shares = ((exact(n, o, world), n.possible()) for n in needs if usable(n, o))
+        expected = sorted((v / p for v, p in shares if v > 0), reverse=True)
+        assert [s.share for s in found] == pytest.approx(expected[:5], abs=1e-9)
+        assert all(s.possible in (80.0, 85.0, 95.0, 100.0) for s in found)
 
 
 def test_the_index_weighs_words_as_the_text_model_does(world):

@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 from django.db.models import Q
 from django.utils.translation import gettext as _
 from ninja import Schema
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, Field, model_validator
 
 from article6.api.params import Iso3  # the parameter types only: no router is loaded
 from article6.assistance import queries
@@ -213,6 +213,47 @@ class GapFilters(Schema):
             in_region = set(State.objects.filter(region=self.region).values_list("iso3", flat=True))
             rows = [r for r in rows if r.state in in_region]
         return rows
+
+
+LanguageCode = Literal["ar", "zh", "en", "fr", "ru", "es", "pt"]
+
+
+class SuggestionFilters(Schema):
+    """The filters of the suggestions (a need's offers, an offer's needs): the page, the
+    API and the `suggestions` command read the same parameters."""
+
+    modality: Modality | None = Field(None, description="Only candidates of this modality.")
+    min_usd: float | None = Field(
+        None,
+        ge=0,
+        le=1e15,
+        description="Only candidates of at least this many US dollars: an offer's amount a year (at this year's "
+        "rate), a need's amount still lacking.",
+    )
+    from_year: Year | None = Field(None, description="Only candidates whose period has a year from this one on.")
+    to_year: Year | None = Field(None, description="Only candidates whose period has a year up to this one.")
+    language: LanguageCode | None = Field(None, description="Only candidates that work in this language.")
+    hide_restricted: bool | None = Field(
+        None, description="true: leave out records restricted to their own parties (or to ISU)."
+    )
+
+    @model_validator(mode="after")
+    def _years_in_order(self):
+        if self.from_year is not None and self.to_year is not None and self.to_year < self.from_year:
+            raise ValueError(_("The last year comes before the first."))
+        return self
+
+    def to_matching(self):
+        from article6.assistance.matching import Filters
+
+        return Filters(
+            modality=self.modality or "",
+            min_usd=self.min_usd,
+            year_from=self.from_year,
+            year_to=self.to_year,
+            language=self.language or "",
+            hide_restricted=bool(self.hide_restricted),
+        )
 
 
 def given(filters: Schema) -> dict[str, Any]:

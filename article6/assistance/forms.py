@@ -15,7 +15,15 @@ from pydantic import ValidationError as Refused
 
 from article6.accounts.models import RoleKind
 from article6.accounts.permissions import is_isu, provider_choices, roles_of
-from article6.assistance.filters import UNMET, CommitmentFilters, GapFilters, NeedFilters, OfferFilters, UnknownValue
+from article6.assistance.filters import (
+    UNMET,
+    CommitmentFilters,
+    GapFilters,
+    NeedFilters,
+    OfferFilters,
+    SuggestionFilters,
+    UnknownValue,
+)
 from article6.assistance.models import (
     FIRST_YEAR,
     LAST_YEAR,
@@ -534,6 +542,9 @@ FILTER_REASONS = {
     "enum": _("Choose one of the values offered."),
     "literal_error": _("Choose one of the values offered."),
     "int_parsing": _("Give a whole number."),
+    "float_parsing": _("Give a number."),
+    "finite_number": _("Give a number."),
+    "bool_parsing": _("Choose one of the values offered."),
     "greater_than_equal": _("Give a number of at least %(ge)s."),
     "less_than_equal": _("Give a number of at most %(le)s."),
     "string_too_long": _("Give at most %(max_length)s characters."),
@@ -697,3 +708,16 @@ class EvidenceForm(forms.Form):
         upload = self.cleaned_data["file"]
         check_upload(upload, EVIDENCE_EXTENSIONS, EVIDENCE_MAX_BYTES)
         return upload
+
+
+class SuggestionFilterForm(FilterForm):
+    """The filters of a suggestions page (assistance.filters.SuggestionFilters)."""
+
+    modality = _select(_("Modality"), _("All modalities"), Modality.choices)
+    min_usd = _text(_("At least (US$)"), inputmode="numeric", maxlength=16)
+    from_year = _text(_("From year"), inputmode="numeric", maxlength=4)
+    to_year = _text(_("To year"), inputmode="numeric", maxlength=4)
+    language = _select(_("Working language"), _("Any language"), LANGUAGE_CHOICES)
+    hide_restricted = _select(_("Restricted records"), _("Shown"), [("true", _("Hidden"))])
+
+    filters_class = SuggestionFilters

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from article6.accounts.models import Visibility
@@ -31,6 +32,10 @@ VISIBILITY_ORDER = [Visibility.PUBLIC, Visibility.SIGNED_IN, Visibility.RESTRICT
 
 def _duplicate() -> str:
     return _("This offer has already been proposed for this need.")
+
+
+def _declined_already() -> str:
+    return _("This match was declined: propose it again from the “Declined” list of the suggestions.")
 
 
 def shareable(need: Need, offer: Offer) -> bool:
@@ -81,16 +86,18 @@ def propose(user, need: Need, offer: Offer, note: str = "", *, base_url: str = "
     if need is None or offer is None:
         raise PermissionDenied(_("You may not see this need or this offer."))
     found = problems(need, offer)
-    if Match.objects.filter(need=need, offer=offer).exists():
-        found.append(_duplicate())
+    existing = Match.objects.filter(need=need, offer=offer).first()
+    if existing is not None:
+        found.append(_declined_already() if existing.state == "declined" else _duplicate())
     if found:
         raise ValidationError(found)
-    value, reasons = matching.pair_score(need, offer)
+    scored = matching.pair_explain(need, offer)
     match = Match(
         need=need,
         offer=offer,
-        score=round(value, 2),
-        reasons=[r.as_json() for r in reasons],
+        score=round(scored.score, 2),
+        possible=scored.possible,
+        reasons=[r.as_json() for r in scored.reasons],
         note=note.strip(),
         proposed_by=user,
     )
@@ -102,6 +109,39 @@ def propose(user, need: Need, offer: Offer, note: str = "", *, base_url: str = "
             transaction.on_commit(lambda: notifications.match_proposed(match_id, base_url=base_url))
     except IntegrityError:  # proposed at the same moment by someone else
         raise ValidationError(_duplicate()) from None
+    return match
+
+
+def propose_again(user, match: Match, note: str = "", *, base_url: str = "") -> Match:
+    """A coordinator (or ISU staff) asks both sides again about a declined match: both
+    answers go back to pending, the score and reasons are worked out anew, the earlier
+    answers and notes stay in its audit trail. Refused, with the reasons, when the pair
+    could not be proposed today (matches.problems) or the match is not declined."""
+    require(user, "assistance.propose_match")
+    with transaction.atomic():
+        match = queries.matches_for(user).select_for_update().filter(pk=match.pk).first()
+        if match is None:
+            raise PermissionDenied(_("You may not see this match."))
+        need = queries.needs_for(user).select_related("state").filter(pk=match.need_id).first()
+        offer = queries.offers_for(user).filter(pk=match.offer_id).first()
+        if need is None or offer is None:
+            raise PermissionDenied(_("You may not see this need or this offer."))
+        if match.state != "declined":
+            raise ValidationError(_("Only a declined match can be proposed again."))
+        found = problems(need, offer)
+        if found:
+            raise ValidationError(found)
+        scored = matching.pair_explain(need, offer)
+        match.need_side = match.offer_side = MatchSide.PENDING
+        match.need_note = match.offer_note = ""
+        match.note = note.strip()
+        match.score, match.possible = round(scored.score, 2), scored.possible
+        match.reasons = [r.as_json() for r in scored.reasons]
+        match.proposed_by, match.proposed, match.declined_on = user, timezone.now(), None
+        match._history_user = user
+        match.save()
+        match_id = match.pk
+        transaction.on_commit(lambda: notifications.match_proposed(match_id, base_url=base_url))
     return match
 
 
@@ -154,6 +194,8 @@ def answer(user, match: Match, side: str, accept: bool, note: str = "", *, base_
             match.need_side, match.need_note = decision, note
         else:
             match.offer_side, match.offer_note = decision, note
+        if not accept and match.declined_on is None:
+            match.declined_on = timezone.now()
         match._history_user = user
         match.save()
         match_id = match.pk

@@ -21,6 +21,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+from django.db import transaction
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -51,6 +52,11 @@ WEIGHTS = {
     "partnership": W_PARTNERSHIP,
 }
 assert sum(WEIGHTS.values()) == 100.0
+# Art. 4(4): a State Party whose cluster munitions became remnants in another State Party
+# is "strongly encouraged" to assist it. Its offers earn these points on top, for the needs
+# of that State only (so that the points possible for other needs stay 100).
+W_FORMER_USER = 10.0
+MAX_SCORE = sum(WEIGHTS.values()) + W_FORMER_USER
 # Geography: the State named, its region named, or an offer open to every State.
 GEO_STATE = 15.0
 GEO_REGION = 10.0
@@ -123,6 +129,8 @@ def describe(code: str, params: Mapping) -> str:
         return _("Has already committed to %(state)s") % {"state": params["state"]}
     if code == "text":
         return _("Descriptions share: %(terms)s") % {"terms": ", ".join(params["terms"])}
+    if code == "former_user":
+        return _("Art. 4(4): former user in this State")
     return describe_not(code, params)
 
 
@@ -158,6 +166,8 @@ def describe_not(code: str, params: Mapping) -> str:
         return _("No working language given")
     if code == "no_partnership":
         return _("Has not committed to %(state)s before") % {"state": params["state"]}
+    if code == "no_former_user":
+        return _("Not recorded as a former user in %(state)s (Art. 4(4))") % {"state": params["state"]}
     # Not suggested at all.
     if code == "other_pillar":
         return capfirst(_("%(pillars)s only") % {"pillars": _names(params["pillars"], Pillar)})
@@ -244,6 +254,7 @@ REASON_CODES = {
     "language",
     "partnership",
     "text",
+    "former_user",
 }
 
 
@@ -272,10 +283,25 @@ class NeedFeatures:
     # (public commitments, in `currency`).
     yearly: tuple[tuple[int, float], ...] = ()
     covered: float = 0.0
+    # The States recorded as having used cluster munitions in the need's State (Art. 4(4)).
+    former_users: frozenset[int] = frozenset()
 
     @property
     def years(self) -> int:
         return self.end_year - self.start_year + 1
+
+    def possible(self) -> float:
+        """The points an offer can earn for this need at best: every criterion, less those
+        the need itself leaves no way to earn (no amount, or nothing still missing; no working
+        language), plus the Art. 4(4) points when former users are recorded in its State."""
+        points = sum(WEIGHTS.values())
+        if self.amount is None or math.fsum(self.gap_by_year().values()) <= 0:
+            points -= W_AMOUNT
+        if not self.languages:
+            points -= W_LANGUAGE
+        if self.former_users:
+            points += W_FORMER_USER
+        return points
 
     def gap_by_year(self) -> dict[int, float]:
         """What the need still lacks in each year (in `currency`): what it asks for that year,
@@ -340,8 +366,13 @@ class OfferFeatures:
         return self.provider[1] if self.provider[0] == "organisation" else None
 
 
-def need_features(need) -> NeedFeatures:
-    """A Need record (its State loaded) as features."""
+def need_features(need, former_users: Iterable[int] | None = None) -> NeedFeatures:
+    """A Need record (its State loaded) as features; `former_users`: the States recorded as
+    having used cluster munitions in its State (read from the register when not given)."""
+    if former_users is None:
+        from article6.treaty.queries import former_users_in
+
+        former_users = former_users_in([need.state_id]).get(need.state_id, ())
     return NeedFeatures(
         id=need.pk,
         state_id=need.state_id,
@@ -359,6 +390,7 @@ def need_features(need) -> NeedFeatures:
         yearly=tuple(sorted((y.year, float(y.amount)) for y in need.yearly.all())),
         # Public commitments only, as for the partnerships: a score never discloses a restricted record.
         covered=float(need.covered_amount or 0),
+        former_users=frozenset(former_users),
     )
 
 
@@ -507,8 +539,10 @@ class TextModel:
     """TF-IDF weights: (1 + log of the count) × (log((1 + N) / (1 + document frequency)) + 1),
     each vector of unit length, so that the dot product of two is their cosine."""
 
-    def __init__(self, document_frequency: Mapping[str, int] | None = None, documents: int = 0):
+    def __init__(self, document_frequency: Mapping[str, int] | None = None, documents: int = 0, *, built=None):
         self.documents = documents
+        self.document_frequency = dict(document_frequency or {})
+        self.built = built  # when frozen (WordWeights), else None: fitted on the records indexed
         self.idf = {t: math.log((1 + documents) / (1 + df)) + 1.0 for t, df in (document_frequency or {}).items()}
         self.unseen = math.log(1 + documents) + 1.0
 
@@ -590,6 +624,16 @@ class Scored:
     score: float
     reasons: list[Reason]
     why_not: list[Reason]
+    possible: float = 100.0
+
+    @property
+    def share(self) -> float:
+        """The score as a share of the points possible for the need (0 to 1)."""
+        return share_of(self.score, self.possible)
+
+
+def share_of(points: float, possible: float) -> float:
+    return min(1.0, points / possible) if possible > 0 else 0.0
 
 
 def score(
@@ -700,6 +744,14 @@ def explain(
     else:
         why_not.append(Reason("no_partnership", W_PARTNERSHIP, 0.0, {"state": need.state_name}))
 
+    # Art. 4(4): only for the needs of a State where former users are recorded.
+    if need.former_users:
+        if offer.provider_state_id in need.former_users:
+            total += W_FORMER_USER
+            reasons.append(Reason("former_user", W_FORMER_USER, W_FORMER_USER, {"state": need.state_name}))
+        else:
+            why_not.append(Reason("no_former_user", W_FORMER_USER, 0.0, {"state": need.state_name}))
+
     a = need_vector if need_vector is not None else model.vector(need.text)
     b = offer_vector if offer_vector is not None else model.vector(offer.text)
     similarity, shown = _shared_terms(a, b)
@@ -712,7 +764,7 @@ def explain(
 
     reasons.sort(key=lambda r: -r.points)
     why_not.sort(key=lambda r: -(r.weight - r.points))
-    return Scored(min(100.0, max(0.0, total)), reasons, why_not)
+    return Scored(min(MAX_SCORE, max(0.0, total)), reasons, why_not, need.possible())
 
 
 def this_year() -> int:
@@ -781,6 +833,46 @@ class Suggestion:
     score: float
     reasons: list[Reason]
     why_not: list[Reason] = field(default_factory=list, compare=False)
+    possible: float = 100.0
+
+    @property
+    def share(self) -> float:
+        return share_of(self.score, self.possible)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What a person narrows the suggestions to: the modality, an amount of at least
+    `min_usd` US dollars (an offer: a year, at this year's rate; a need: still lacking in
+    all), a period that has a year in `year_from`–`year_to`, a working language, and only
+    records open to more than their own parties (`hide_restricted`)."""
+
+    modality: str = ""
+    min_usd: float | None = None
+    year_from: int | None = None
+    year_to: int | None = None
+    language: str = ""
+    hide_restricted: bool = False
+
+    def __bool__(self) -> bool:
+        return bool(
+            self.modality
+            or self.min_usd is not None
+            or self.year_from is not None
+            or self.year_to is not None
+            or self.language
+            or self.hide_restricted
+        )
+
+
+def _in_years(start: np.ndarray, end: np.ndarray, filters: Filters) -> np.ndarray:
+    """The candidates whose period has a year within the filter's years."""
+    keep = np.ones(start.shape[0], dtype=bool)
+    if filters.year_from is not None:
+        keep &= end >= filters.year_from
+    if filters.year_to is not None:
+        keep &= start <= filters.year_to
+    return keep
 
 
 @dataclass(frozen=True)
@@ -800,6 +892,8 @@ class Ranking:
     suggested: list[Suggestion]
     excluded: list[Excluded]
     excluded_count: int = 0
+    # Candidates the person may see that the filters hid (suggested or not).
+    filtered_count: int = 0
 
 
 # The candidates left out that the page names (the best-scoring ones).
@@ -907,6 +1001,13 @@ def _visible(viewer: Viewer | None, visibility: np.ndarray, *parties: tuple[np.n
     return allowed | (restricted & named)
 
 
+def _not_in(ids: np.ndarray, leave_out: Iterable[int]) -> np.ndarray:
+    leave_out = list(leave_out)
+    if not leave_out:
+        return np.ones(ids.shape[0], dtype=bool)
+    return ~np.isin(ids, np.array(leave_out, dtype=np.int64))
+
+
 def _best(scores: np.ndarray, ids: np.ndarray, allowed: np.ndarray, k: int, *, positive: bool = True) -> np.ndarray:
     """Positions of the k best scores (above 0 unless `positive` is false) among the
     allowed, best first (ties by id)."""
@@ -991,6 +1092,24 @@ class OfferIndex(_Index):
         self.visibility = np.fromiter((VISIBILITY_CODES.get(o.visibility, 3) for o in self.offers), np.int8, n)
         self.text_model, self.text, self.text_columns = _text_matrix((o.text for o in self.offers), text_model)
         self._set_partnerships(frozenset(partnerships))
+
+    def passes(self, filters: Filters | None, year: int) -> np.ndarray:
+        """The offers that the filters keep (`year`: whose rate turns an amount into dollars)."""
+        n = len(self.offers)
+        keep = np.ones(n, dtype=bool)
+        if not filters:
+            return keep
+        if filters.modality:
+            keep &= (self.modalities & MODALITY_BITS.get(filters.modality, 0)) != 0
+        if filters.language:
+            keep &= _rows_holding(self.languages, self.language_columns, [filters.language])
+        keep &= _in_years(self.start, self.end, filters)
+        if filters.hide_restricted:
+            keep &= self.visibility < VISIBILITY_CODES["restricted"]
+        if filters.min_usd is not None:
+            usd = self.amount * _rates_of(self.rates, self.currency_codes, year)[self.currency]
+            keep &= np.nan_to_num(usd, nan=-1.0) >= filters.min_usd
+        return keep
 
     def _set_partnerships(self, partnerships: frozenset) -> None:
         self.partnerships = partnerships
@@ -1115,9 +1234,12 @@ class OfferIndex(_Index):
         if partners is not None:
             total += W_PARTNERSHIP * np.isin(self.provider, partners)
 
+        if need.former_users:
+            total += W_FORMER_USER * np.isin(self.provider_state, np.fromiter(need.former_users, dtype=np.int64))
+
         vector = need_vector if need_vector is not None else self.text_model.vector(need.text)
         total += W_TEXT * _similarities(self.text, self.text_columns, vector)
-        return np.clip(total, 0.0, 100.0)
+        return np.clip(total, 0.0, MAX_SCORE)
 
     def rank_offers(
         self,
@@ -1127,11 +1249,14 @@ class OfferIndex(_Index):
         viewer: Viewer | None = None,
         year: int | None = None,
         shown_excluded: int = SHOWN_EXCLUDED,
+        leave_out: Iterable[int] = (),
+        filters: Filters | None = None,
     ) -> Ranking:
         """The k offers that fit `need` best (those `viewer` may see, when given), best
-        first, with their reasons and why not; the need's own State's offers left out;
-        those that cannot help it (exclusions(), as of `year`) left out too, the best
-        scoring of them named with their reasons."""
+        first, with their reasons and why not; the need's own State's offers left out, and
+        those of `leave_out` (declined already); those that cannot help it (exclusions(), as
+        of `year`) left out too, the best scoring of them named with their reasons; only
+        those the `filters` keep."""
         year = this_year() if year is None else year
         vector = self.text_model.vector(need.text)
         scores = self.scores(need, vector)
@@ -1140,19 +1265,23 @@ class OfferIndex(_Index):
             viewer, self.visibility, (self.provider_state, states), (self.provider_organisation, organisations)
         )
         allowed &= self.provider_state != need.state_id
+        allowed &= _not_in(self.ids, leave_out)
+        passes = self.passes(filters, year)
+        filtered = int((allowed & ~passes).sum())
+        allowed &= passes
         in_state = _rows_holding(self.states, self.state_columns, [need.state_id])
         in_region = (self.regions & REGION_BITS.get(need.region, 0)) != 0
         excluded = self.exclusions(need, year, in_state, in_region)
         suggested = []
         for i in _best(scores, self.ids, allowed & ~excluded, k):
             found = self.explain(need, self.offers[i], need_vector=vector)
-            suggested.append(Suggestion(self.offers[i].id, found.score, found.reasons, found.why_not))
+            suggested.append(Suggestion(self.offers[i].id, found.score, found.reasons, found.why_not, found.possible))
         left_out = allowed & excluded
         named = [
             Excluded(self.offers[i].id, float(scores[i]), exclusions(need, self.offers[i], year))
             for i in _best(scores, self.ids, left_out, shown_excluded, positive=False)
         ]
-        return Ranking(suggested, named, int(left_out.sum()))
+        return Ranking(suggested, named, int(left_out.sum()), filtered)
 
     def top_offers(self, need: NeedFeatures, k: int = 10, *, viewer: Viewer | None = None, year=None):
         """The k suggested offers of rank_offers()."""
@@ -1195,8 +1324,34 @@ class NeedIndex(_Index):
             for y, amount in g.items():
                 self.gap[i, y - self.first_year] = amount
         self.visibility = np.fromiter((VISIBILITY_CODES.get(x.visibility, 3) for x in self.needs), np.int8, n)
+        self.former_columns: dict[int, int] = {}
+        self.former_users = _membership([x.former_users for x in self.needs], self.former_columns)
+        self.possible = np.fromiter((x.possible() for x in self.needs), dtype=np.float64, count=n)
         self.text_model, self.text, self.text_columns = _text_matrix((x.text for x in self.needs), text_model)
         self._set_partnerships(frozenset(partnerships))
+
+    def passes(self, filters: Filters | None) -> np.ndarray:
+        """The needs that the filters keep (an amount: what each still lacks, in US dollars
+        at each year's rate; a need without an amount, or without a rate, is not kept)."""
+        n = len(self.needs)
+        keep = np.ones(n, dtype=bool)
+        if not filters:
+            return keep
+        if filters.modality:
+            keep &= self.modality == MODALITY_BITS.get(filters.modality, -1)
+        if filters.language:
+            keep &= _rows_holding(self.languages, self.language_columns, [filters.language])
+        keep &= _in_years(self.start, self.end, filters)
+        if filters.hide_restricted:
+            keep &= self.visibility < VISIBILITY_CODES["restricted"]
+        if filters.min_usd is not None:
+            lacking = np.zeros(n)
+            for column in range(self.gap.shape[1]):
+                rate = _rates_of(self.rates, self.currency_codes, self.first_year + column)[self.currency]
+                lacking += self.gap[:, column] * rate
+            keep &= np.nan_to_num(lacking, nan=-1.0) >= filters.min_usd
+            keep &= self.gap.sum(axis=1) > 0 if self.gap.shape[1] else False
+        return keep
 
     def _set_partnerships(self, partnerships: frozenset) -> None:
         self.partnerships = partnerships
@@ -1234,9 +1389,13 @@ class NeedIndex(_Index):
         if partners is not None:
             total += W_PARTNERSHIP * np.isin(self.state, partners)
 
+        if offer.provider_state_id is not None:
+            former = _rows_holding(self.former_users, self.former_columns, [offer.provider_state_id])
+            total += W_FORMER_USER * former
+
         vector = offer_vector if offer_vector is not None else self.text_model.vector(offer.text)
         total += W_TEXT * _similarities(self.text, self.text_columns, vector)
-        return np.clip(total, 0.0, 100.0)
+        return np.clip(total, 0.0, MAX_SCORE)
 
     def amount_shares(self, offer: OfferFeatures) -> np.ndarray:
         """amount_share() for every need (0 where it cannot be worked out)."""
@@ -1282,27 +1441,37 @@ class NeedIndex(_Index):
         viewer: Viewer | None = None,
         year: int | None = None,
         shown_excluded: int = SHOWN_EXCLUDED,
+        leave_out: Iterable[int] = (),
+        filters: Filters | None = None,
     ) -> Ranking:
         """The k needs that `offer` fits best (those `viewer` may see, when given), best
-        first, with their reasons and why not; the needs of the offer's own State left
-        out; those it cannot help left out too, the best scoring of them named with why."""
+        first by the share of the points possible for each need, with their reasons and why
+        not; the needs of the offer's own State left out, and those of `leave_out`
+        (declined already); those it cannot help left out too, the best scoring of them
+        named with why; only those the `filters` keep."""
         year = this_year() if year is None else year
         vector = self.text_model.vector(offer.text)
         scores = self.scores(offer, vector)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            shares = np.where(self.possible > 0, np.minimum(1.0, scores / self.possible), 0.0)
         allowed = _visible(viewer, self.visibility, (self.state, viewer.states if viewer else frozenset()))
         if offer.provider_state_id is not None:
             allowed &= self.state != offer.provider_state_id
+        allowed &= _not_in(self.ids, leave_out)
+        passes = self.passes(filters)
+        filtered = int((allowed & ~passes).sum())
+        allowed &= passes
         excluded = self.exclusions(offer, year)
         suggested = []
-        for i in _best(scores, self.ids, allowed & ~excluded, k):
+        for i in _best(shares, self.ids, allowed & ~excluded, k):
             found = self.explain(self.needs[i], offer, offer_vector=vector)
-            suggested.append(Suggestion(self.needs[i].id, found.score, found.reasons, found.why_not))
+            suggested.append(Suggestion(self.needs[i].id, found.score, found.reasons, found.why_not, found.possible))
         left_out = allowed & excluded
         named = [
             Excluded(self.needs[i].id, float(scores[i]), exclusions(self.needs[i], offer, year, about="need"))
-            for i in _best(scores, self.ids, left_out, shown_excluded, positive=False)
+            for i in _best(shares, self.ids, left_out, shown_excluded, positive=False)
         ]
-        return Ranking(suggested, named, int(left_out.sum()))
+        return Ranking(suggested, named, int(left_out.sum()), filtered)
 
     def top_needs(self, offer: OfferFeatures, k: int = 10, *, viewer: Viewer | None = None, year=None):
         """The k suggested needs of rank_needs()."""
@@ -1317,7 +1486,7 @@ class NeedIndex(_Index):
 # also moves the key at once (signals below), whatever the database.
 
 MATCHABLE_NEED_STATUSES = ("open", "partly_covered")
-PARTS = ("offers", "needs", "commitments", "rates", "matches")
+PARTS = ("offers", "needs", "commitments", "rates", "matches", "weights", "uses")
 
 _lock = threading.Lock()
 _cache: dict[str, tuple[object, object]] = {}
@@ -1347,7 +1516,8 @@ def data_key() -> dict[str, tuple]:
     as well)."""
     from django.db import connection
 
-    from article6.assistance.models import Commitment, ExchangeRate, Match, Need, Offer
+    from article6.assistance.models import Commitment, ExchangeRate, Match, Need, Offer, WordWeights
+    from article6.treaty.models import FormerUse
 
     quote = connection.ops.quote_name
     models = {"offers": Offer, "needs": Need, "commitments": Commitment, "rates": ExchangeRate, "matches": Match}
@@ -1357,12 +1527,18 @@ def data_key() -> dict[str, tuple]:
         probes += [("MAX(id)", quote(model._meta.db_table))]
         probes += [("MAX(history_id)", quote(model.history.model._meta.db_table))]
     probes += [("MAX(id)", quote(Offer.states.through._meta.db_table))]
+    probes += [("MAX(id)", quote(WordWeights._meta.db_table))]
+    probes += [("MAX(id)", quote(FormerUse._meta.db_table))]
+    probes += [("MAX(history_id)", quote(FormerUse.history.model._meta.db_table))]
     sql = "SELECT " + ", ".join("(SELECT " + what + " FROM " + table + ")" for what, table in probes)  # noqa: S608
     with connection.cursor() as cursor:
         cursor.execute(sql)
         row = cursor.fetchone()
     key = {part: (_generation[part], *row[2 * i : 2 * i + 2]) for i, part in enumerate(models)}
     key["offers"] += (row[2 * len(models)],)
+    key["weights"] = (_generation["weights"], row[2 * len(models) + 1])
+    # The register of former use (Art. 4(4)), which the needs carry.
+    key["uses"] = (_generation["uses"], *row[2 * len(models) + 2 :])
     # The as-of year: what is over, and what an offer can still give, depend on it.
     key["offers"] += (this_year(),)
     return key
@@ -1377,6 +1553,49 @@ def _cached(name: str, key, build):
     with _lock:
         _cache[name] = (key, value)
     return value
+
+
+def build_word_weights() -> TextModel:
+    """Freeze the weights of the words anew, from the descriptions of the active offers,
+    and keep only these (one query to read, one to write, one to clear the older)."""
+    from article6.assistance.models import Offer, WordWeights
+
+    texts = (f"{title}\n{description}" for title, description in _offer_texts(Offer))
+    model, _matrix, _columns = _text_matrix(texts, None)
+    with transaction.atomic():
+        kept = WordWeights.objects.create(documents=model.documents, frequencies=model.document_frequency)
+        WordWeights.objects.exclude(pk=kept.pk).delete()
+    _generation["weights"] += 1
+    return TextModel(model.document_frequency, model.documents, built=kept.built)
+
+
+def _offer_texts(offer_model):
+    return (
+        offer_model.objects.filter(is_active=True)
+        .order_by("id")
+        .values_list("title", "description")
+        .iterator(chunk_size=5000)
+    )
+
+
+def load_word_weights() -> TextModel:
+    """The frozen weights of the words (see _key: built before they are first read)."""
+    from article6.assistance.models import WordWeights
+
+    kept = WordWeights.objects.first()
+    if kept is None:
+        return build_word_weights()
+    return TextModel(kept.frequencies, kept.documents, built=kept.built)
+
+
+def _key(key: dict | None) -> dict:
+    """The data key, the weights of the words built first if they never were (then the
+    key is read again, so that the indexes built now are kept for the next page)."""
+    key = key or data_key()
+    if key["weights"][1] is None:
+        build_word_weights()
+        key = data_key()
+    return key
 
 
 def load_rates() -> Rates:
@@ -1484,33 +1703,40 @@ def load_committed() -> dict[int, tuple[tuple[int, float], ...]]:
 
 def load_needs() -> list[NeedFeatures]:
     from article6.assistance.models import Need
+    from article6.treaty.queries import former_users_in
 
+    former = former_users_in()
     needs = Need.objects.filter(status__in=MATCHABLE_NEED_STATUSES).select_related("state").order_by("id")
     needs = needs.prefetch_related("yearly")
-    return [need_features(n) for n in needs.iterator(chunk_size=5000)]
+    return [need_features(n, former.get(n.state_id, ())) for n in needs.iterator(chunk_size=5000)]
 
 
 def offer_index(key: dict | None = None) -> OfferIndex:
     """The index of the active offers, with the current partnerships."""
-    key = key or data_key()
+    key = _key(key)
     rates = _cached("rates", key["rates"], load_rates)
-    index = _cached("offers", (key["offers"], key["rates"]), lambda: OfferIndex(load_offers(), rates=rates))
+    words = _cached("weights", key["weights"], load_word_weights)
+    index = _cached(
+        "offers",
+        (key["offers"], key["rates"], key["weights"]),
+        lambda: OfferIndex(load_offers(), rates=rates, text_model=words),
+    )
     partnerships = _cached("partnerships", key["commitments"], load_partnerships)
     committed = _cached("committed", (key["commitments"], key["matches"], key["rates"]), load_committed)
     return _cached(
         "offers+partnerships",
-        (key["offers"], key["rates"], key["commitments"], key["matches"]),
+        (key["offers"], key["rates"], key["weights"], key["commitments"], key["matches"]),
         lambda: index.with_partnerships(partnerships).with_committed(committed),
     )
 
 
 def need_index(key: dict | None = None) -> NeedIndex:
     """The index of the open and partly covered needs, with the offers' text model."""
-    key = key or data_key()
+    key = _key(key)
     offers = offer_index(key)
     return _cached(
         "needs",
-        (key["needs"], key["offers"], key["rates"], key["commitments"], key["matches"]),
+        (key["needs"], key["offers"], key["rates"], key["weights"], key["commitments"], key["matches"], key["uses"]),
         lambda: NeedIndex(
             load_needs(), partnerships=offers.partnerships, rates=offers.rates, text_model=offers.text_model
         ),
@@ -1531,6 +1757,12 @@ def pair_score(need, offer) -> tuple[float, list[Reason]]:
     return index.score(*pair_features(need, offer, index))
 
 
+def pair_explain(need, offer) -> Scored:
+    """explain() of a Need and an Offer record, as the suggestions show it."""
+    index = offer_index()
+    return index.explain(*pair_features(need, offer, index))
+
+
 def pair_exclusions(need, offer, year: int | None = None) -> list[Reason]:
     """Why this offer cannot help this need (exclusions() of the records), empty when it can."""
     return exclusions(*pair_features(need, offer), year)
@@ -1549,6 +1781,11 @@ def _connect_signals() -> None:
     m2m_changed.connect(
         _receivers["offers"], sender=Offer.states.through, weak=False, dispatch_uid="matching-offers-states"
     )
+    from article6.treaty.models import FormerUse
+
+    receiver = _receivers["uses"] = _changed("uses")
+    post_save.connect(receiver, sender=FormerUse, weak=False, dispatch_uid="matching-uses-save")
+    post_delete.connect(receiver, sender=FormerUse, weak=False, dispatch_uid="matching-uses-delete")
 
 
 _receivers: dict = {}

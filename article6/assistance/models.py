@@ -583,6 +583,11 @@ class Match(models.Model):
     commitment = models.ForeignKey(
         Commitment, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("commitment")
     )
+    # The points the need could earn at best when it was proposed (its score is out of these).
+    possible = models.FloatField(_("points possible"), default=100.0)
+    # When a side declined it: the pair leaves the suggestions, listed as declined, until
+    # a coordinator proposes it again.
+    declined_on = models.DateTimeField(_("declined on"), null=True, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -602,6 +607,24 @@ class Match(models.Model):
         if self.need_side == self.offer_side == MatchSide.ACCEPTED:
             return "accepted"
         return "proposed"
+
+
+class WordWeights(models.Model):
+    """The weights of the words of the descriptions in the matching, frozen when built: how
+    many offer descriptions hold each term. Publishing an offer does not move them, so a
+    pair's score stays what it was until ISU rebuilds them (`article6 word-weights --rebuild`)."""
+
+    built = models.DateTimeField(_("built"), auto_now_add=True)
+    documents = models.PositiveIntegerField(_("descriptions"))
+    frequencies = models.JSONField(_("descriptions holding each term"), default=dict)
+
+    class Meta:
+        ordering = ["-built", "-id"]
+        verbose_name = _("word weights")
+        verbose_name_plural = _("word weights")
+
+    def __str__(self) -> str:
+        return f"{self.built:%Y-%m-%d %H:%M} ({self.documents})"
 
 
 class DigestSent(models.Model):

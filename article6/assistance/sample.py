@@ -15,6 +15,7 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from article6.accounts.models import Visibility
@@ -450,13 +451,16 @@ def load_assistance_sample() -> int:
 
     for n, o, need_side, offer_side, note in MATCHES:
         need, offer = needs[n], offers[o]
-        value, reasons = matching.pair_score(need, offer)
+        scored = matching.pair_explain(need, offer)
+        declined = "declined" in (need_side, offer_side)
         Match.objects.update_or_create(
             need=need,
             offer=offer,
             defaults={
-                "score": round(value, 2),
-                "reasons": [r.as_json() for r in reasons],
+                "score": round(scored.score, 2),
+                "possible": scored.possible,
+                "declined_on": timezone.now() if declined else None,
+                "reasons": [r.as_json() for r in scored.reasons],
                 "note": "Fictional sample match.",
                 "proposed_by": users["coordinator"],
                 "need_side": need_side,

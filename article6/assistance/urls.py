@@ -30,6 +30,7 @@ urlpatterns = [
     path("matches/propose/", views_matching.propose_match, name="propose_match"),
     path("matches/<int:pk>/", views_matching.match_detail, name="match"),
     path("matches/<int:pk>/answer/", views_matching.answer_match, name="answer_match"),
+    path("matches/<int:pk>/propose-again/", views_matching.propose_again, name="propose_again"),
     path("history/<str:kind>/<int:pk>/", views.record_history, name="history"),
     path("funding/", views.funding, name="funding"),
     path("funding/gap.<str:fmt>", views_exports.export_gap, name="export_gap"),

@@ -22,12 +22,12 @@ from django.views.decorators.http import require_POST
 
 from article6.accounts import audit
 from article6.accounts.permissions import require
-from article6.assistance import matches, matching, queries
+from article6.assistance import matches, matching, queries, suggestions
+from article6.assistance.forms import SuggestionFilterForm
 from article6.assistance.models import Match, MatchSide, Need, Offer
 from article6.assistance.views import _visible
 from article6.paging import page_of
 
-SUGGESTIONS = 10
 PER_PAGE = 25
 MATCH_STATES = ("proposed", "accepted", "declined")
 # The fields of a match whose changes its page lists (the reasons and score never change).
@@ -57,11 +57,17 @@ class Row:
     reasons: list
     perspective: str  # "need": offers listed for a need; "offer": needs for an offer; "list": matches
     why_not: list = field(default_factory=list)
+    possible: float = 100.0
     match: Match | None = None
     may_propose: bool = False
     problems: list[str] = field(default_factory=list)
     sides: list[str] = field(default_factory=list)
     error: str = ""
+
+    @property
+    def percent(self) -> int:
+        """The score as a share of the points possible for the need."""
+        return round(matching.share_of(self.score, self.possible) * 100)
 
     @property
     def dom_id(self) -> str:
@@ -71,13 +77,14 @@ class Row:
 
 
 def _suggestion_row(
-    user, need, offer, score, reasons, perspective, match=None, error="", *, why_not=(), exclusions=None
+    user, need, offer, score, reasons, perspective, match=None, error="", *, why_not=(), exclusions=None, possible=100.0
 ) -> Row:
     may_propose = user.has_perm("assistance.propose_match")
     return Row(
         need=need,
         offer=offer,
         score=score,
+        possible=possible,
         reasons=reasons,
         why_not=list(why_not),
         perspective=perspective,
@@ -88,20 +95,12 @@ def _suggestion_row(
     )
 
 
-@dataclass
-class Left:
-    """A candidate not suggested, and why (the records the person may see only)."""
-
-    need: Need
-    offer: Offer
-    reasons: list
-
-
 def _match_row(user, match: Match, error: str = "") -> Row:
     return Row(
         need=match.need,
         offer=match.offer,
         score=match.score,
+        possible=match.possible,
         reasons=matching.reasons_from_json(match.reasons),
         perspective="list",
         match=match,
@@ -118,103 +117,65 @@ def _open_sides(user, match: Match) -> list[str]:
     return [side for side in matches.sides_for(user, match) if pending[side] == MatchSide.PENDING]
 
 
-# --- Suggestions ----------------------------------------------------------------------------
+# --- Suggestions ---------------------------------------------------------------------------
 
 
-def _over(record) -> bool:
-    return record.end_year < matching.this_year()
+def _rows(user, result: suggestions.Suggestions) -> list[Row]:
+    return [
+        _suggestion_row(
+            user,
+            s.need,
+            s.offer,
+            s.score,
+            s.reasons,
+            result.perspective,
+            s.match,
+            why_not=s.why_not,
+            exclusions=[],
+            possible=s.possible,
+        )
+        for s in result.suggested
+    ]
+
+
+def _suggestions_page(request, subject, perspective: str):
+    """The page of a need's (an offer's) suggestions, filtered as asked; filters that are
+    refused show their errors and no list, rather than a list they did not ask for."""
+    form = SuggestionFilterForm(request.GET)
+    find = suggestions.for_need if perspective == "need" else suggestions.for_offer
+    result = form.filtered(lambda filters: find(request.user, subject, filters=filters.to_matching()), None)
+    if result is None:
+        over = subject.end_year < matching.this_year()
+        is_open = (subject.seen_status in matches.OPEN_STATUSES) if perspective == "need" else subject.is_active
+        result = suggestions.Suggestions(perspective, subject, is_open=is_open and not over, over=over)
+    context = {
+        "subject": subject,
+        "perspective": perspective,
+        "result": result,
+        "rows": _rows(request.user, result),
+        "left": result.not_suggested,
+        "left_more": result.not_suggested_more,
+        "declined": result.declined,
+        "is_open": result.is_open,
+        "over": result.over,
+        "form": form,
+        "filtered": bool(form.is_bound and any(form.data.get(name) for name in form.fields)),
+        "may_propose": request.user.has_perm("assistance.propose_match"),
+        "k": suggestions.SUGGESTIONS,
+    }
+    return render(request, "assistance/suggestions.html", context)
 
 
 def need_suggestions(request, pk: int):
-    """The offers that fit a need best, with their reasons and why not, and those that
-    cannot help it with the reason; coordinators propose from here."""
-    need = _visible(queries.needs_for(request.user), pk)
-    rows, left, left_count = [], [], 0
-    over = _over(need)
-    is_open = need.seen_status in matches.OPEN_STATUSES and not over
-    if is_open:
-        viewer = matching.Viewer.of(request.user)
-        ranking = matching.offer_index().rank_offers(matching.need_features(need), k=SUGGESTIONS, viewer=viewer)
-        found = ranking.suggested
-        offers = queries.offers_for(request.user).in_bulk([s.id for s in found] + [x.id for x in ranking.excluded])
-        # Only the matches the person may open are named (a visitor is never sent to sign in).
-        visible = queries.matches_for(request.user)
-        existing = {m.offer_id: m for m in visible.filter(need=need, offer_id__in=[s.id for s in found])}
-        rows = [
-            _suggestion_row(
-                request.user,
-                need,
-                offers[s.id],
-                s.score,
-                s.reasons,
-                "need",
-                existing.get(s.id),
-                why_not=s.why_not,
-                exclusions=[],
-            )
-            for s in found
-            if s.id in offers
-        ]
-        left = [Left(need, offers[x.id], x.reasons) for x in ranking.excluded if x.id in offers]
-        left_count = ranking.excluded_count
-    context = {
-        "subject": need,
-        "perspective": "need",
-        "rows": rows,
-        "left": left,
-        "left_more": max(0, left_count - len(left)),
-        "is_open": is_open,
-        "over": over,
-        "k": SUGGESTIONS,
-    }
-    return render(request, "assistance/suggestions.html", context)
+    """The offers that fit a need best, with their reasons and why not, those that cannot
+    help it with the reason, and the offers declined already; coordinators propose from here."""
+    return _suggestions_page(request, _visible(queries.needs_for(request.user), pk), "need")
 
 
 def offer_suggestions(request, pk: int):
-    """The open needs that an offer fits best, with their reasons and why not, and those
-    it cannot help with the reason."""
-    offer = _visible(queries.offers_for(request.user), pk)
-    rows, left, left_count = [], [], 0
-    over = _over(offer)
-    is_open = offer.is_active and not over
-    if is_open:
-        viewer = matching.Viewer.of(request.user)
-        index = matching.offer_index()
-        features = index.features(offer.pk) or matching.offer_features(offer)
-        ranking = matching.need_index().rank_needs(features, k=SUGGESTIONS, viewer=viewer)
-        found = ranking.suggested
-        ids = [s.id for s in found] + [x.id for x in ranking.excluded]
-        needs = queries.needs_for(request.user).in_bulk(ids)
-        visible = queries.matches_for(request.user)  # only the matches the person may open
-        existing = {m.need_id: m for m in visible.filter(offer=offer, need_id__in=[s.id for s in found])}
-        rows = [
-            _suggestion_row(
-                request.user,
-                needs[s.id],
-                offer,
-                s.score,
-                s.reasons,
-                "offer",
-                existing.get(s.id),
-                why_not=s.why_not,
-                exclusions=[],
-            )
-            for s in found
-            if s.id in needs
-        ]
-        left = [Left(needs[x.id], offer, x.reasons) for x in ranking.excluded if x.id in needs]
-        left_count = ranking.excluded_count
-    context = {
-        "subject": offer,
-        "perspective": "offer",
-        "rows": rows,
-        "left": left,
-        "left_more": max(0, left_count - len(left)),
-        "is_open": is_open,
-        "over": over,
-        "k": SUGGESTIONS,
-    }
-    return render(request, "assistance/suggestions.html", context)
+    """The open needs that an offer fits best, with their reasons and why not, those it
+    cannot help with the reason, and the needs declined already."""
+    return _suggestions_page(request, _visible(queries.offers_for(request.user), pk), "offer")
 
 
 @login_required
@@ -236,16 +197,55 @@ def propose_match(request):
                 "assistance:need_suggestions" if perspective == "need" else "assistance:offer_suggestions",
                 need.pk if perspective == "need" else offer.pk,
             )
-        score, reasons = matching.pair_score(need, offer)
-        existing = Match.objects.filter(need=need, offer=offer).first()
-        row = _suggestion_row(request.user, need, offer, score, reasons, perspective, existing, error=message)
+        scored = matching.pair_explain(need, offer)
+        existing = queries.matches_for(request.user).filter(need=need, offer=offer).first()
+        row = _suggestion_row(
+            request.user,
+            need,
+            offer,
+            scored.score,
+            scored.reasons,
+            perspective,
+            existing,
+            error=message,
+            why_not=scored.why_not,
+            possible=scored.possible,
+        )
         return render(request, "assistance/match_row.html", {"row": row}, status=422)
     if _htmx(request):
         row = _suggestion_row(
-            request.user, need, offer, match.score, matching.reasons_from_json(match.reasons), perspective, match
+            request.user,
+            need,
+            offer,
+            match.score,
+            matching.reasons_from_json(match.reasons),
+            perspective,
+            match,
+            possible=match.possible,
         )
         return render(request, "assistance/match_row.html", {"row": row})
     messages.success(request, _("The match is proposed; both sides are told by e-mail."))
+    return redirect("assistance:match", match.pk)
+
+
+@login_required
+@require_POST
+def propose_again(request, pk: int):
+    """A coordinator asks both sides again about a declined match (POST note, from)."""
+    require(request.user, "assistance.propose_match")
+    match = _visible(queries.matches_for(request.user), pk)
+    perspective = request.POST.get("from") if request.POST.get("from") in ("need", "offer") else ""
+    note = (request.POST.get("note") or "")[:2000]
+    try:
+        match = matches.propose_again(request.user, match, note, base_url=_base_url(request))
+    except ValidationError as error:
+        messages.error(request, _message(error))
+    else:
+        messages.success(request, _("The match is proposed again; both sides are told by e-mail."))
+    if perspective == "need":
+        return redirect("assistance:need_suggestions", match.need_id)
+    if perspective == "offer":
+        return redirect("assistance:offer_suggestions", match.offer_id)
     return redirect("assistance:match", match.pk)
 
 

@@ -1,0 +1,209 @@
+"""The suggestions of a need (the offers that fit it) and of an offer (the needs it fits),
+as a person may see them: the ranked list with each score out of the points possible,
+what earned points and where it falls short; the candidates that cannot help, with why;
+the pairs declined already, with who declined, when and (for those who work on the
+match) why. The page, the API and the `suggestions` command all read them from here, so
+they list the same records for the same person.
+
+Only records the person may see take part (assistance.queries): the candidates, the
+matches that say a pair was proposed or declined, the commitments behind the amounts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+from django.utils import formats
+from django.utils.translation import gettext as _
+
+from article6.assistance import matches, matching, queries
+from article6.assistance.models import Match, MatchSide, Need, Offer
+
+SUGGESTIONS = 10
+MAX_SUGGESTIONS = 50
+
+
+@dataclass
+class Suggested:
+    """A suggested candidate: the need and the offer, the score out of the points possible
+    for the need, the reasons and where it falls short, and the match if one is proposed."""
+
+    need: Need
+    offer: Offer
+    score: float
+    possible: float
+    reasons: list
+    why_not: list
+    match: Match | None = None
+
+    @property
+    def share(self) -> float:
+        return matching.share_of(self.score, self.possible)
+
+    @property
+    def percent(self) -> int:
+        return round(self.share * 100)
+
+
+@dataclass
+class NotSuggested:
+    """A candidate that cannot help, and why."""
+
+    need: Need
+    offer: Offer
+    reasons: list
+
+
+@dataclass
+class Declined:
+    """A pair declined already: by which sides, when, and the notes when the person works
+    on the match (the notes are theirs only, as on the match's page)."""
+
+    need: Need
+    offer: Offer
+    match: Match
+    by: list[str]
+    notes: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def on(self):
+        return self.match.declined_on or self.match.proposed
+
+    def reason(self) -> str:
+        """One sentence for lists without room for notes (the API, the command)."""
+        date = formats.date_format(self.on, "Y-m-d")
+        if self.by == ["state", "provider"]:
+            return _("Declined by the State and by the provider on %(date)s") % {"date": date}
+        if self.by == ["state"]:
+            return _("Declined by the State on %(date)s") % {"date": date}
+        return _("Declined by the provider on %(date)s") % {"date": date}
+
+
+@dataclass
+class Suggestions:
+    perspective: str  # "need": offers for a need; "offer": needs for an offer
+    subject: Need | Offer
+    is_open: bool
+    over: bool
+    suggested: list[Suggested] = field(default_factory=list)
+    not_suggested: list[NotSuggested] = field(default_factory=list)
+    not_suggested_more: int = 0
+    declined: list[Declined] = field(default_factory=list)
+    filtered: int = 0
+    word_weights: matching.TextModel | None = None
+
+
+def _over(record) -> bool:
+    return record.end_year < matching.this_year()
+
+
+def _declined_matches(user, **subject):
+    """The declined matches of the subject that the person may see, with both records."""
+    declined = Q(need_side=MatchSide.DECLINED) | Q(offer_side=MatchSide.DECLINED)
+    found = queries.matches_for(user).filter(declined, **subject).select_related("need__state", "offer")
+    return list(found.order_by("-declined_on", "-id"))
+
+
+def _declined(user, match: Match) -> Declined:
+    by = [side for side, answer in (("state", match.need_side), ("provider", match.offer_side)) if answer == "declined"]
+    notes = []
+    if matches.works_on(user, match):
+        labels = {"state": _("The State"), "provider": _("The provider")}
+        sides = {"state": match.need_note, "provider": match.offer_note}
+        notes = [(str(labels[side]), sides[side]) for side in by if sides[side]]
+    return Declined(match.need, match.offer, match, by, notes)
+
+
+def for_need(user, need: Need, *, k: int = SUGGESTIONS, filters=None) -> Suggestions:
+    """The offers that fit `need` best for `user`: those they may see, none declined already,
+    none that cannot help (named apart, with why), only those the `filters` keep."""
+    over = _over(need)
+    result = Suggestions("need", need, is_open=need.seen_status in matches.OPEN_STATUSES and not over, over=over)
+    if not result.is_open:
+        return result
+    declined = _declined_matches(user, need=need)
+    index = matching.offer_index()
+    ranking = index.rank_offers(
+        matching.need_features(need),
+        k=k,
+        viewer=matching.Viewer.of(user),
+        leave_out=[m.offer_id for m in declined],
+        filters=filters,
+    )
+    found = ranking.suggested
+    offers = queries.offers_for(user).in_bulk([s.id for s in found] + [x.id for x in ranking.excluded])
+    # Only the matches the person may open are named (a visitor is never sent to sign in).
+    visible = queries.matches_for(user)
+    existing = {m.offer_id: m for m in visible.filter(need=need, offer_id__in=[s.id for s in found])}
+    result.suggested = [
+        Suggested(need, offers[s.id], s.score, s.possible, s.reasons, s.why_not, existing.get(s.id))
+        for s in found
+        if s.id in offers
+    ]
+    result.not_suggested = [NotSuggested(need, offers[x.id], x.reasons) for x in ranking.excluded if x.id in offers]
+    result.not_suggested_more = max(0, ranking.excluded_count - len(result.not_suggested))
+    result.declined = [_declined(user, m) for m in declined]
+    result.filtered = ranking.filtered_count
+    result.word_weights = index.text_model
+    return result
+
+
+def for_offer(user, offer: Offer, *, k: int = SUGGESTIONS, filters=None) -> Suggestions:
+    """The open needs that `offer` fits best for `user`, as for_need() from the other side."""
+    over = _over(offer)
+    result = Suggestions("offer", offer, is_open=offer.is_active and not over, over=over)
+    if not result.is_open:
+        return result
+    declined = _declined_matches(user, offer=offer)
+    index = matching.offer_index()
+    features = index.features(offer.pk) or matching.offer_features(offer)
+    ranking = matching.need_index().rank_needs(
+        features,
+        k=k,
+        viewer=matching.Viewer.of(user),
+        leave_out=[m.need_id for m in declined],
+        filters=filters,
+    )
+    found = ranking.suggested
+    needs = queries.needs_for(user).in_bulk([s.id for s in found] + [x.id for x in ranking.excluded])
+    visible = queries.matches_for(user)  # only the matches the person may open
+    existing = {m.need_id: m for m in visible.filter(offer=offer, need_id__in=[s.id for s in found])}
+    result.suggested = [
+        Suggested(needs[s.id], offer, s.score, s.possible, s.reasons, s.why_not, existing.get(s.id))
+        for s in found
+        if s.id in needs
+    ]
+    result.not_suggested = [NotSuggested(needs[x.id], offer, x.reasons) for x in ranking.excluded if x.id in needs]
+    result.not_suggested_more = max(0, ranking.excluded_count - len(result.not_suggested))
+    result.declined = [_declined(user, m) for m in declined]
+    result.filtered = ranking.filtered_count
+    result.word_weights = index.text_model
+    return result
+
+
+def as_json(result: Suggestions) -> dict:
+    """The shape the API and the `suggestions` command print (scripts rely on it):
+    {"need": ID, "suggested": [{"offer": ID, "score": X, "possible": Y, "reasons": [...],
+    "why_not": [...]}], "not_suggested": [{"offer": ID, "reasons": [...]}]} (for an offer,
+    "offer" and "need" swapped). The pairs declined already are among those not suggested,
+    with who declined and when."""
+    other = "offer" if result.perspective == "need" else "need"
+
+    def key(item) -> int:
+        return getattr(item, other).pk
+
+    return {
+        result.perspective: result.subject.pk,
+        "suggested": [
+            {
+                other: key(s),
+                "score": round(s.score, 1),
+                "possible": round(s.possible, 1),
+                "reasons": [r.text for r in s.reasons],
+                "why_not": [r.text for r in s.why_not],
+            }
+            for s in result.suggested
+        ],
+        "not_suggested": [{other: key(x), "reasons": [r.text for r in x.reasons]} for x in result.not_suggested]
+        + [{other: key(d), "reasons": [d.reason()]} for d in result.declined],
+    }
