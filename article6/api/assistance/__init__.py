@@ -15,8 +15,8 @@ more for ISU staff and coordinators: their second factor).
 
 from ninja import Router
 
-from article6.api.assistance import commitments, funding, needs, offers
+from article6.api.assistance import commitments, funding, needs, offers, suggestions
 
 router = Router()
-for part in (needs, offers, commitments, funding):
+for part in (needs, offers, commitments, funding, suggestions):
     router.add_router("", part.router)
