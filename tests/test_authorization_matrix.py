@@ -727,8 +727,10 @@ API: dict[tuple[str, str], Entry] = {
     ("PATCH", f"{V1}/needs/{{id}}"): Entry(
         lambda f: f"{V1}/needs/{f['need'].pk}", api_only("lao_focal_point", "isu"), "patch", {"priority": "high"}
     ),
+    ("GET", f"{V1}/needs/{{id}}/suggestions"): Entry(lambda f: f"{V1}/needs/{f['need'].pk}/suggestions", EVERYONE),
     ("GET", f"{V1}/offers"): Entry(lambda f: f"{V1}/offers", EVERYONE),
     ("GET", f"{V1}/offers/{{id}}"): Entry(lambda f: f"{V1}/offers/{f['offer'].pk}", EVERYONE),
+    ("GET", f"{V1}/offers/{{id}}/suggestions"): Entry(lambda f: f"{V1}/offers/{f['offer'].pk}/suggestions", EVERYONE),
     ("POST", f"{V1}/offers"): Entry(lambda f: f"{V1}/offers", api_only("norway_partner", "isu"), "post", NEW_OFFER),
     ("PATCH", f"{V1}/offers/{{id}}"): Entry(
         lambda f: f"{V1}/offers/{f['offer'].pk}", api_only("norway_partner", "isu"), "patch", {"is_active": True}

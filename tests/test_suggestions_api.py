@@ -264,7 +264,7 @@ def test_the_score_is_out_of_the_points_possible_in_the_table(world):
     first = command_json("--need", world["need"].pk)["suggested"][0]
     percent = round(first["score"] / first["possible"] * 100)
     assert f"  1. #{first['offer']}  " in out
-    assert f"{first['score']:.1f} of {first['possible']:.1f} ({percent}%)" in out
+    assert f"{first['score']} of 100 ({percent}%)" in out  # 78.4 of 100 (78%)
     assert f"       + {first['reasons'][0]}" in out
     assert f"       falls short: {first['why_not'][0]}" in out
     assert "\nNot suggested:\n" in out

@@ -44,8 +44,9 @@ class SuggestionParameters(SuggestionFilters):
 
 SCORE = "The points the pair earns (from 0 to `possible`)."
 POSSIBLE = (
-    "The points possible for the need: below 100 when a criterion cannot apply to it "
-    "(a need without an amount earns nothing for the amount)."
+    "The points possible for the need: 100, less the criteria it leaves no way to earn (85 for a need "
+    "without an amount or with nothing still missing, 5 fewer without a working language), plus 10 where "
+    "Art. 4(4) applies (a former user of cluster munitions in its State)."
 )
 REASONS = "What earned points, one plain sentence each, in the caller's language."
 WHY_NOT = "Where it falls short (the criteria that earned nothing or less than they could), in the caller's language."

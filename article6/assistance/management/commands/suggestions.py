@@ -34,6 +34,12 @@ def _reason(error: dict) -> str:
     return str(error.get("msg", ""))
 
 
+def _points(value: float) -> str:
+    """Points to one decimal, as the JSON gives them, without it when whole (85, 78.4)."""
+    text = f"{value:.1f}"
+    return text[:-2] if text.endswith(".0") else text
+
+
 def read_filters(options: dict) -> SuggestionFilters:
     """The filters given as options, validated by SuggestionFilters (a refused value is
     a CommandError naming its option)."""
@@ -148,8 +154,8 @@ class Command(BaseCommand):
         for rank, found in enumerate(result.suggested, start=1):
             record = getattr(found, other)
             score = _("%(score)s of %(possible)s (%(percent)s%%)") % {
-                "score": f"{found.score:.1f}",
-                "possible": f"{found.possible:.1f}",
+                "score": _points(found.score),
+                "possible": _points(found.possible),
                 "percent": found.percent,
             }
             write(f"{rank:>3}. #{record.pk}  {record.title}  {score}")
