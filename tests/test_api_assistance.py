@@ -863,6 +863,8 @@ OPERATIONS = {
     ("/api/v1/offers", "post"): "create_offer",
     ("/api/v1/offers/{id}", "get"): "get_offer",
     ("/api/v1/offers/{id}", "patch"): "update_offer",
+    ("/api/v1/needs/{id}/suggestions", "get"): "get_need_suggestions",
+    ("/api/v1/offers/{id}/suggestions", "get"): "get_offer_suggestions",
     ("/api/v1/commitments", "get"): "list_commitments",
     ("/api/v1/commitments", "post"): "create_commitment",
     ("/api/v1/commitments/{id}", "get"): "get_commitment",

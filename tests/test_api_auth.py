@@ -515,6 +515,8 @@ PUBLIC = (
         "get_need",
         "list_offers",
         "get_offer",
+        "get_need_suggestions",
+        "get_offer_suggestions",
         "list_commitments",
         "get_commitment",
         "get_funding",

@@ -272,6 +272,15 @@ def test_the_score_is_out_of_the_points_possible_in_the_table(world):
     assert f"  #{world['declined'].pk}  Funding declined: Declined by the State on 2026-03-14" in out
 
 
+def test_a_need_whose_period_is_over_gets_no_suggestions_and_the_table_says_why(client, world, people, lao):
+    old = make_need(people, lao, title="Old survey", start_year=2015, end_year=2018)
+    make_offer(people, world["usable"].provider_state, title="Old funding", start_year=2015)
+    assert ok(api(client, f"/needs/{old.pk}/suggestions")) == {"need": old.pk, "suggested": [], "not_suggested": []}
+    out = command("--need", old.pk)
+    assert out.endswith("Its period ended in 2018: nothing is suggested for it.\n")
+    assert "Not suggested:" not in out
+
+
 # --- Left out, and declined ----------------------------------------------------------------------
 
 
@@ -343,17 +352,20 @@ def test_the_filters_keep_what_they_say(client, world):
         ({"min_usd": 50000}, ["--min-usd", "50000"], {usable, restricted, later}),
         ({"language": "fr"}, ["--language", "fr"], {technical}),
         ({"hide_restricted": "true"}, ["--hide-restricted"], {usable, technical, later}),
-        # Only the offer running into 2029 has a year from 2029 on; it is the only one without 2026–2027.
+        # Only the offer that runs to 2030 has a year from 2029 on; only it has none up to 2027.
         ({"from_year": 2029}, ["--from-year", "2029"], {later}),
         ({"to_year": 2027}, ["--to-year", "2027"], {usable, restricted, technical}),
-        ({"from_year": 2026, "to_year": 2026, "modality": "financial"}, [], {usable, restricted}),
+        (
+            {"from_year": 2026, "to_year": 2026, "modality": "financial"},
+            ["--from-year", "2026", "--to-year", "2026", "--modality", "financial"],
+            {usable, restricted},
+        ),
     ]
     everything = set(suggested(need_api(client, world, coordinator)))
     assert everything == {usable, restricted, technical, later}
     for params, options, expected in cases:
         assert set(suggested(need_api(client, world, coordinator, **params))) == expected, params
-        if options:
-            assert set(suggested(command_json("--need", need, *options))) == expected, options
+        assert set(suggested(command_json("--need", need, *options))) == expected, options
     # What cannot help is filtered alike, as on the page: the Africa offer is financial, in English.
     assert left_out(need_api(client, world, coordinator, language="en"))[world["africa"].pk] == ["Only for Africa"]
     assert world["africa"].pk not in left_out(need_api(client, world, coordinator, modality="technical"))
