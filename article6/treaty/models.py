@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -121,3 +122,98 @@ class Pillar(models.TextChoices):
     TRANSPARENCY_REPORTING = "transparency_reporting", _("transparency reporting")  # Art. 7
     UNIVERSALIZATION = "universalization", _("universalization")  # Art. 21
     COOPERATION = "cooperation", _("cooperation and coordination")  # Art. 6
+
+
+class FormerUse(models.Model):
+    """A declaration that one State used or abandoned cluster munitions in another, where
+    they became remnants, with its source. Under Art. 4(4) the former user is "strongly
+    encouraged" to assist the State where they lie; the matching reads these records."""
+
+    used_by = models.ForeignKey(
+        "states.State",
+        on_delete=models.CASCADE,
+        related_name="former_uses_by",
+        verbose_name=_("used by"),
+        help_text=_("The State that used or abandoned the cluster munitions."),
+    )
+    used_in = models.ForeignKey(
+        "states.State",
+        on_delete=models.CASCADE,
+        related_name="former_uses_in",
+        verbose_name=_("used in"),
+        help_text=_("The State where they became cluster munition remnants."),
+    )
+    period = models.CharField(
+        _("period"), max_length=100, blank=True, help_text=_("As the source gives it, e.g. 1964–1973.")
+    )
+    source = models.CharField(
+        _("source"),
+        max_length=500,
+        help_text=_("What the declaration rests on: a statement, a transparency report, a Monitor report…"),
+    )
+    source_url = models.URLField(_("link to the source"), max_length=500, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    recorded = models.DateTimeField(_("recorded"), auto_now_add=True)
+    is_sample = models.BooleanField(_("fictional sample data"), default=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["used_in__name", "used_by__name"]
+        verbose_name = _("former use (Art. 4(4))")
+        verbose_name_plural = _("former uses (Art. 4(4))")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["used_by", "used_in"],
+                name="unique_former_use",
+                violation_error_code="already_recorded",
+                violation_error_message=_("This use of cluster munitions is already recorded."),
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(used_by=models.F("used_in")),
+                name="former_use_in_another_state",
+                violation_error_code="same_state",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.used_by} in {self.used_in}"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.used_by_id and self.used_by_id == self.used_in_id:
+            raise ValidationError(
+                {"used_in": _("Art. 4(4) is about remnants in another State: choose a State other than the user.")}
+            )
+
+    def validate_constraints(self, exclude=None) -> None:
+        """The constraints' refusals, on the field they are about: clean() has said that the
+        States must differ; a pair recorded twice is named."""
+        try:
+            super().validate_constraints(exclude=exclude)
+        except ValidationError as error:
+            errors = {}
+            for field, items in error.error_dict.items():
+                for item in items:
+                    if item.code == "same_state":
+                        continue
+                    if item.code == "already_recorded":
+                        item = ValidationError(
+                            _("The use of cluster munitions by %(by)s in %(in)s is already recorded."),
+                            code="already_recorded",
+                            params={"by": self.used_by, "in": self.used_in},
+                        )
+                    errors.setdefault("used_in" if item.code == "already_recorded" else field, []).append(item)
+            if errors:
+                raise ValidationError(errors) from error
+
+    @property
+    def citation(self):
+        """The source as a citation (states.citations), with its link when one is recorded."""
+        from dataclasses import replace
+
+        from article6.states.citations import cite
+
+        found = cite(self.source)
+        if found is not None and self.source_url:
+            found = replace(found, url=self.source_url)
+        return found

@@ -9,9 +9,11 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from django.db.models import Q
+
 from article6.states.models import Region, State
 from article6.treaty import rules
-from article6.treaty.models import Meeting
+from article6.treaty.models import FormerUse, Meeting
 
 
 @dataclass(frozen=True)
@@ -417,3 +419,60 @@ def by_month(items: list) -> list[tuple[dt.date, list]]:
             months.append((month, []))
         months[-1][1].append(item)
     return months
+
+
+# --- Art. 4(4): where a State used cluster munitions before the Convention bound it ------------
+
+
+def former_users_in(state_ids=None) -> dict[int, frozenset[int]]:
+    """For each State where cluster munitions were used (its id), the ids of the States
+    recorded as having used them there (Art. 4(4)); for the States of `state_ids` only,
+    or all when None. One query (none for an empty `state_ids`)."""
+    rows = FormerUse.objects.all()
+    if state_ids is not None:
+        state_ids = list(state_ids)
+        if not state_ids:
+            return {}
+        rows = rows.filter(used_in__in=state_ids)
+    found: dict[int, set[int]] = {}
+    for used_in, used_by in rows.order_by().values_list("used_in_id", "used_by_id"):
+        found.setdefault(used_in, set()).add(used_by)
+    return {used_in: frozenset(users) for used_in, users in found.items()}
+
+
+@dataclass(frozen=True)
+class FormerUseOf:
+    """A State's Art. 4(4) records: `by`, the States recorded as having used cluster
+    munitions in it; `in_`, the States it is recorded as having used them in. Each list
+    in the order of the other State's name."""
+
+    by: list[FormerUse]
+    in_: list[FormerUse]
+
+    def __bool__(self) -> bool:
+        return bool(self.by or self.in_)
+
+    def as_json(self) -> dict:
+        """The shape of the API's `former_use` (api/treaty.py)."""
+
+        def row(record: FormerUse, other: State) -> dict:
+            return {
+                "state": other.iso3,
+                "state_name": other.name,
+                "period": record.period,
+                "source": record.source,
+                "source_url": record.source_url,
+                "is_sample": record.is_sample,
+            }
+
+        return {"by": [row(r, r.used_by) for r in self.by], "in": [row(r, r.used_in) for r in self.in_]}
+
+
+def former_use_of(state: State) -> FormerUseOf:
+    """The Art. 4(4) records that name `state`, on either side. One query."""
+    rows = list(
+        FormerUse.objects.filter(Q(used_in=state) | Q(used_by=state)).select_related("used_by", "used_in").order_by()
+    )
+    by = sorted((r for r in rows if r.used_in_id == state.pk), key=lambda r: folded(r.used_by.name))
+    in_ = sorted((r for r in rows if r.used_by_id == state.pk), key=lambda r: folded(r.used_in.name))
+    return FormerUseOf(by=by, in_=in_)
