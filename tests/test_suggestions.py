@@ -328,6 +328,7 @@ def test_the_page_filters_and_says_how_many_the_filters_hide(client, people, lao
     assert "1 candidate hidden by the filters." in seen(page)
     refused = seen(client.get(url_of(need_), {"min_usd": "a lot"}).content.decode())
     assert "Give a number." in refused and "Financial funding" not in refused
+    assert "A filter above is refused." in refused
     refused = seen(client.get(url_of(need_), {"from_year": "2028", "to_year": "2026"}).content.decode())
     assert "The last year comes before the first." in refused
 
