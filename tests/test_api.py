@@ -343,8 +343,8 @@ def test_docs_page_loads_nothing_from_elsewhere(client, reference):
 QUERIES = [
     ("/states", {}, 3),
     ("/states", {"region": "Europe", "status": "state_party", "q": "a", "as_of": "2018-11-12", "offset": 10}, 3),
-    ("/states/LAO", {"as_of": "2020-01-01"}, 4),
-    ("/states/FJI", {}, 3),  # no obligation facts: no meetings to prefetch
+    ("/states/LAO", {"as_of": "2020-01-01"}, 5),  # with its Art. 4(4) records
+    ("/states/FJI", {}, 4),  # no obligation facts: no meetings to prefetch
     ("/states/XYZ", {}, 1),
     ("/membership", {"as_of": "2018-11-12", "by": "region"}, 1),
     ("/membership", {}, 1),

@@ -566,6 +566,14 @@ def _admin_object(model, world):
         from article6.assistance.models import DigestSent
 
         return DigestSent.objects.create(week="2026-W47", recipient=user.email, need_count=1)
+    if label == "treaty.formeruse":
+        from pagetools import add_states
+
+        from article6.treaty.models import FormerUse
+
+        add_states(2)  # test States: no real State is said to have used cluster munitions
+        used_by, used_in = State.objects.filter(iso3__in=["QAA", "QAB"]).order_by("iso3")
+        return FormerUse.objects.create(used_by=used_by, used_in=used_in, source="Matrix test record")
     if label == "assistance.exchangerate":
         from article6.assistance.models import ExchangeRate
 

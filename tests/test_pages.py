@@ -329,8 +329,8 @@ PAGES = [
     ("/states/", 4),
     ("/states/?region=Europe&status=state_party&sort=-eif&q=a&page=2", 4),
     ("/states/?art3=applies&art4=due&months=24", 4),  # the obligation filters and columns
-    ("/states/LAO/", 7),  # with the validated contact institution, and its reports received (Art. 7)
-    ("/states/fji/?as_of=2015-01-01", 6),  # no obligation facts: no meetings to prefetch
+    ("/states/LAO/", 8),  # with the validated contact institution, its reports received (Art. 7), Art. 4(4) records
+    ("/states/fji/?as_of=2015-01-01", 7),  # no obligation facts: no meetings to prefetch
     ("/states/XYZ/", 2),
     ("/organisations/", 2),
 ]

@@ -115,6 +115,25 @@ class DeadlineOut(Schema):
     meeting: str | None = Field(description="For an extension request, the meeting (code) that considers it.")
 
 
+class FormerUseOut(Schema):
+    """One Art. 4(4) record: a use of cluster munitions, before the Convention bound the
+    user, in a State where they became remnants; as ISU recorded it, with its source."""
+
+    state: str = Field(description="ISO3 code of the other State: the user under `by`, the affected State under `in`.")
+    state_name: str
+    period: str = Field(description="As the source gives it (e.g. 1964–1973); empty when it gives none.")
+    source: str = Field(description="What the record rests on: a statement, a transparency report, a Monitor report.")
+    source_url: str = Field(description="A link to the source; empty when none was recorded.")
+    is_sample: bool = Field(description="Fictional sample data.")
+
+
+class FormerUseSides(Schema):
+    by: list[FormerUseOut] = Field(description="The States recorded as having used cluster munitions in this State.")
+    in_: list[FormerUseOut] = Field(
+        alias="in", description="The States this State is recorded as having used cluster munitions in."
+    )
+
+
 class StateDetail(StateOut):
     m49_subregion: str
     source: str = Field(description="Where the treaty dates were published.")
@@ -123,6 +142,11 @@ class StateDetail(StateOut):
     deadlines_until: dt.date = Field(description="The upcoming deadlines run from as_of to this day (24 months).")
     upcoming_deadlines: list[DeadlineOut] = Field(
         description="Every deadline from as_of to deadlines_until, for a State that had deposited by as_of."
+    )
+    former_use: FormerUseSides = Field(
+        description="Art. 4(4): where cluster munitions were used before the Convention bound their user, "
+        "on either side of this State. Each list in the order of the other State's name; empty lists when "
+        "nothing is recorded."
     )
 
 
@@ -187,6 +211,7 @@ def list_states(
 @router.get(
     "/states/{iso3}",
     response={200: StateDetail, 404: NotFound, 422: ParameterErrors},
+    by_alias=True,  # former_use.in
     operation_id="get_state",
     auth=OPTIONAL,
     openapi_extra=OPTIONAL_SECURITY,
@@ -200,7 +225,7 @@ def state_detail(
 ):
     """A State by ISO3 code (any case) on `as_of`, with the published facts about
     its obligations and its deadlines for the next 24 months."""
-    # Four queries at most: the State, its facts, their meetings, the meetings.
+    # Five queries at most: the State, its facts, their meetings, the meetings, its Art. 4(4) records.
     day = as_of or today()
     profile = queries.state_profile(iso3, day, months=PROFILE_DEADLINE_MONTHS)
     if profile is None:
@@ -228,6 +253,7 @@ def state_detail(
         "obligation_facts": facts,
         "deadlines_until": profile.until,
         "upcoming_deadlines": [_deadline(state, d) for d in profile.upcoming],
+        "former_use": queries.former_use_of(state).as_json(),
     }
 
 

@@ -111,9 +111,9 @@ class CommitmentAdmin(SimpleHistoryAdmin):
 
 @admin.register(Match)
 class MatchAdmin(SimpleHistoryAdmin):
-    list_display = ("need", "offer", "score", "need_side", "offer_side", "proposed")
+    list_display = ("need", "offer", "score", "possible", "need_side", "offer_side", "proposed", "declined_on")
     list_filter = ("need_side", "offer_side")
-    readonly_fields = ("score", "reasons", "proposed_by")
+    readonly_fields = ("score", "possible", "reasons", "proposed_by", "declined_on")
 
 
 @admin.register(DigestSent)

@@ -1035,6 +1035,21 @@ class _Index:
         clone._set_partnerships(frozenset(partnerships))
         return clone
 
+    def _kept(self, filters: Filters | None, modalities: np.ndarray) -> np.ndarray:
+        """What the filters keep of the modality (`modalities`: each record's bits), the
+        working language, the period and the visibility (the amount is each index's own)."""
+        keep = np.ones(self.ids.shape[0], dtype=bool)
+        if not filters:
+            return keep
+        if filters.modality:
+            keep &= (modalities & MODALITY_BITS.get(filters.modality, 0)) != 0
+        if filters.language:
+            keep &= _rows_holding(self.languages, self.language_columns, [filters.language])
+        keep &= _in_years(self.start, self.end, filters)
+        if filters.hide_restricted:
+            keep &= self.visibility < VISIBILITY_CODES["restricted"]
+        return keep
+
     def score(self, need: NeedFeatures, offer: OfferFeatures) -> tuple[float, list[Reason]]:
         """The exact score of a pair, with this index's text model, rates and partnerships."""
         return score(need, offer, partnerships=self.partnerships, rates=self.rates, text_model=self.text_model)
@@ -1095,18 +1110,8 @@ class OfferIndex(_Index):
 
     def passes(self, filters: Filters | None, year: int) -> np.ndarray:
         """The offers that the filters keep (`year`: whose rate turns an amount into dollars)."""
-        n = len(self.offers)
-        keep = np.ones(n, dtype=bool)
-        if not filters:
-            return keep
-        if filters.modality:
-            keep &= (self.modalities & MODALITY_BITS.get(filters.modality, 0)) != 0
-        if filters.language:
-            keep &= _rows_holding(self.languages, self.language_columns, [filters.language])
-        keep &= _in_years(self.start, self.end, filters)
-        if filters.hide_restricted:
-            keep &= self.visibility < VISIBILITY_CODES["restricted"]
-        if filters.min_usd is not None:
+        keep = self._kept(filters, self.modalities)
+        if filters and filters.min_usd is not None:
             usd = self.amount * _rates_of(self.rates, self.currency_codes, year)[self.currency]
             keep &= np.nan_to_num(usd, nan=-1.0) >= filters.min_usd
         return keep
@@ -1333,19 +1338,9 @@ class NeedIndex(_Index):
     def passes(self, filters: Filters | None) -> np.ndarray:
         """The needs that the filters keep (an amount: what each still lacks, in US dollars
         at each year's rate; a need without an amount, or without a rate, is not kept)."""
-        n = len(self.needs)
-        keep = np.ones(n, dtype=bool)
-        if not filters:
-            return keep
-        if filters.modality:
-            keep &= self.modality == MODALITY_BITS.get(filters.modality, -1)
-        if filters.language:
-            keep &= _rows_holding(self.languages, self.language_columns, [filters.language])
-        keep &= _in_years(self.start, self.end, filters)
-        if filters.hide_restricted:
-            keep &= self.visibility < VISIBILITY_CODES["restricted"]
-        if filters.min_usd is not None:
-            lacking = np.zeros(n)
+        keep = self._kept(filters, self.modality)
+        if filters and filters.min_usd is not None:
+            lacking = np.zeros(len(self.needs))
             for column in range(self.gap.shape[1]):
                 rate = _rates_of(self.rates, self.currency_codes, self.first_year + column)[self.currency]
                 lacking += self.gap[:, column] * rate

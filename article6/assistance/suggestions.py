@@ -130,17 +130,28 @@ def for_need(user, need: Need, *, k: int = SUGGESTIONS, filters=None) -> Suggest
         leave_out=[m.offer_id for m in declined],
         filters=filters,
     )
-    found = ranking.suggested
-    offers = queries.offers_for(user).in_bulk([s.id for s in found] + [x.id for x in ranking.excluded])
+    offers = queries.offers_for(user).in_bulk(_ids(ranking))
     # Only the matches the person may open are named (a visitor is never sent to sign in).
-    visible = queries.matches_for(user)
-    existing = {m.offer_id: m for m in visible.filter(need=need, offer_id__in=[s.id for s in found])}
-    result.suggested = [
-        Suggested(need, offers[s.id], s.score, s.possible, s.reasons, s.why_not, existing.get(s.id))
-        for s in found
-        if s.id in offers
+    visible = queries.matches_for(user).filter(need=need, offer_id__in=[s.id for s in ranking.suggested])
+    existing = {m.offer_id: m for m in visible}
+    pair_of = lambda i: (need, offers[i]) if i in offers else None  # noqa: E731
+    return _filled(result, user, ranking, declined, index, pair_of, existing)
+
+
+def _ids(ranking: matching.Ranking) -> list[int]:
+    return [s.id for s in ranking.suggested] + [x.id for x in ranking.excluded]
+
+
+def _filled(result, user, ranking, declined, index, pair_of, existing) -> Suggestions:
+    """The result with the ranking's candidates that the person may see (`pair_of(id)`:
+    the need and the offer, None when hidden) and the declined pairs."""
+    for s in ranking.suggested:
+        pair = pair_of(s.id)
+        if pair is not None:
+            result.suggested.append(Suggested(*pair, s.score, s.possible, s.reasons, s.why_not, existing.get(s.id)))
+    result.not_suggested = [
+        NotSuggested(*pair_of(x.id), x.reasons) for x in ranking.excluded if pair_of(x.id) is not None
     ]
-    result.not_suggested = [NotSuggested(need, offers[x.id], x.reasons) for x in ranking.excluded if x.id in offers]
     result.not_suggested_more = max(0, ranking.excluded_count - len(result.not_suggested))
     result.declined = [_declined(user, m) for m in declined]
     result.filtered = ranking.filtered_count
@@ -164,21 +175,12 @@ def for_offer(user, offer: Offer, *, k: int = SUGGESTIONS, filters=None) -> Sugg
         leave_out=[m.need_id for m in declined],
         filters=filters,
     )
-    found = ranking.suggested
-    needs = queries.needs_for(user).in_bulk([s.id for s in found] + [x.id for x in ranking.excluded])
-    visible = queries.matches_for(user)  # only the matches the person may open
-    existing = {m.need_id: m for m in visible.filter(offer=offer, need_id__in=[s.id for s in found])}
-    result.suggested = [
-        Suggested(needs[s.id], offer, s.score, s.possible, s.reasons, s.why_not, existing.get(s.id))
-        for s in found
-        if s.id in needs
-    ]
-    result.not_suggested = [NotSuggested(needs[x.id], offer, x.reasons) for x in ranking.excluded if x.id in needs]
-    result.not_suggested_more = max(0, ranking.excluded_count - len(result.not_suggested))
-    result.declined = [_declined(user, m) for m in declined]
-    result.filtered = ranking.filtered_count
-    result.word_weights = index.text_model
-    return result
+    needs = queries.needs_for(user).in_bulk(_ids(ranking))
+    # Only the matches the person may open are named.
+    visible = queries.matches_for(user).filter(offer=offer, need_id__in=[s.id for s in ranking.suggested])
+    existing = {m.need_id: m for m in visible}
+    pair_of = lambda i: (needs[i], offer) if i in needs else None  # noqa: E731
+    return _filled(result, user, ranking, declined, index, pair_of, existing)
 
 
 def as_json(result: Suggestions) -> dict:

@@ -111,6 +111,8 @@ def state_detail(request, iso3: str):
     state = profile.state
     context = {"profile": profile, "clock": profile.clock, "state": state}
     context["declaration"] = declarations.validated(state)
+    # Art. 4(4): who used cluster munitions in this State, and where it used them (one query).
+    context["former_use"] = queries.former_use_of(state)
     # The reports the State owed on the page's date, and when each came in (Art. 7): one query.
     context["reporting"] = reporting_queries.state_reporting(state, as_of, request.user)
     if declarations.can_change(request.user, state):

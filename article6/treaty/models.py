@@ -163,7 +163,10 @@ class FormerUse(models.Model):
         verbose_name_plural = _("former uses (Art. 4(4))")
         constraints = [
             models.UniqueConstraint(
-                fields=["used_by", "used_in"], name="unique_former_use", violation_error_code="already_recorded"
+                fields=["used_by", "used_in"],
+                name="unique_former_use",
+                violation_error_code="already_recorded",
+                violation_error_message=_("This use of cluster munitions is already recorded."),
             ),
             models.CheckConstraint(
                 condition=~models.Q(used_by=models.F("used_in")),
