@@ -382,7 +382,6 @@ def test_declined_pairs_and_former_uses_keep_the_pages_queries_fixed(client, peo
     assert count() == few
 
 
-
 def test_the_word_weights_command_says_when_they_were_built_and_rebuilds_them(people, lao, nor, year):
     from io import StringIO
 

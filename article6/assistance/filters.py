@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 from django.db.models import Q
 from django.utils.translation import gettext as _
 from ninja import Schema
-from pydantic import AfterValidator, Field, model_validator
+from pydantic import AfterValidator, Field, ValidationInfo, field_validator
 
 from article6.api.params import Iso3  # the parameter types only: no router is loaded
 from article6.assistance import queries
@@ -237,11 +237,14 @@ class SuggestionFilters(Schema):
         None, description="true: leave out records restricted to their own parties (or to ISU)."
     )
 
-    @model_validator(mode="after")
-    def _years_in_order(self):
-        if self.from_year is not None and self.to_year is not None and self.to_year < self.from_year:
+    @field_validator("to_year")
+    @classmethod
+    def _not_before_from_year(cls, value, info: ValidationInfo):
+        # On `to_year`, so that the refusal names the parameter (the page's field, the API's 422).
+        first = info.data.get("from_year")
+        if value is not None and first is not None and value < first:
             raise ValueError(_("The last year comes before the first."))
-        return self
+        return value
 
     def to_matching(self):
         from article6.assistance.matching import Filters

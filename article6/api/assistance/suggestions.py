@@ -9,7 +9,7 @@ from typing import Annotated
 
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
-from pydantic import Field, ValidationInfo, field_validator
+from pydantic import Field
 
 from article6.api.assistance.common import DETAIL_RESPONSES, READ, visible
 from article6.api.assistance.schemas import ID_PATH
@@ -24,20 +24,6 @@ K_QUERY = Query(
     le=suggestions.MAX_SUGGESTIONS,
     description=f"How many suggestions at most; 1 to {suggestions.MAX_SUGGESTIONS}.",
 )
-
-
-class SuggestionParameters(SuggestionFilters):
-    """The filters as query parameters. A last year before the first is refused on
-    `to_year`, so that the 422 names the parameter (SuggestionFilters checks the years on
-    the whole, which names none); then its own check has nothing left to refuse."""
-
-    @field_validator("to_year")
-    @classmethod
-    def _not_before_from_year(cls, value, info: ValidationInfo):
-        first = info.data.get("from_year")
-        if value is not None and first is not None and value < first:
-            raise ValueError(_("The last year comes before the first."))
-        return value
 
 
 # --- Shapes ------------------------------------------------------------------------------------
@@ -111,7 +97,7 @@ class OfferSuggestions(Schema):
 def get_need_suggestions(
     request,
     id: Annotated[int, ID_PATH],
-    filters: Query[SuggestionParameters],
+    filters: Query[SuggestionFilters],
     k: int = K_QUERY,
 ):
     """The offers that fit a need the caller may see (else a 404), as its suggestions page
@@ -136,7 +122,7 @@ def get_need_suggestions(
 def get_offer_suggestions(
     request,
     id: Annotated[int, ID_PATH],
-    filters: Query[SuggestionParameters],
+    filters: Query[SuggestionFilters],
     k: int = K_QUERY,
 ):
     """The open needs that an offer the caller may see (else a 404) fits best, as its
