@@ -15,6 +15,7 @@ import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils.formats import date_format
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_matching_exclusions import (
@@ -228,7 +229,7 @@ def test_a_declined_pair_moves_to_the_declined_list_with_the_reason_and_the_date
     assert "Other funding" in ranked and "Declined funding" not in ranked
     words = seen(rest)
     assert "Declined funding" in words
-    assert f"Declined by the State on {match.declined_on:%Y-%m-%d}" in words
+    assert f"Declined by the State on {date_format(match.declined_on, 'DATE_FORMAT')}" in words
     # The coordinator who proposed it works on the match: the State's note is theirs to read.
     assert "The State: “We have this covered by our own budget.”" in words
     assert "Propose again" in words

@@ -69,9 +69,14 @@ class Declined:
     def on(self):
         return self.match.declined_on or self.match.proposed
 
-    def reason(self) -> str:
-        """One sentence for lists without room for notes (the API, the command)."""
-        date = formats.date_format(self.on, "Y-m-d")
+    @property
+    def reason_for_people(self) -> str:
+        return self.reason("DATE_FORMAT")
+
+    def reason(self, date_format: str = "Y-m-d") -> str:
+        """Who declined it and when, in one sentence: the date as scripts read it (the API,
+        the command), or as people read it (`date_format="DATE_FORMAT"`, the page)."""
+        date = formats.date_format(self.on, date_format)
         if self.by == ["state", "provider"]:
             return _("Declined by the State and by the provider on %(date)s") % {"date": date}
         if self.by == ["state"]:
