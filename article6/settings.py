@@ -112,10 +112,31 @@ TEMPLATES = [
     },
 ]
 
+
+def for_several_writers(database: dict) -> dict:
+    """The embedded SQLite database, set for several people saving at once (the one place
+    it is set). WAL journal: readers never wait for a writer, nor a writer for readers. A
+    busy timeout: a writer waits up to 30 s for the lock instead of failing at once with
+    "database is locked". Transactions that take the write lock when they begin (BEGIN
+    IMMEDIATE): two that read then write cannot both hold a read lock and each wait for
+    the other, which SQLite answers with an immediate "database is locked"."""
+    if database.get("ENGINE") == "django.db.backends.sqlite3":
+        database.setdefault("OPTIONS", {}).update(
+            {
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 30,
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            }
+        )
+    return database
+
+
 DATABASES = {
-    "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'article6.sqlite3'}",
-        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")),
+    "default": for_several_writers(
+        dj_database_url.parse(
+            os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'article6.sqlite3'}",
+            conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")),
+        )
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
