@@ -152,3 +152,28 @@ def test_coordinators_without_an_address_or_turned_off_get_nothing(people):
 def test_a_bad_date_is_refused():
     with pytest.raises(CommandError, match="Not a date"):
         call_command("send-match-digest", "--date", "next week", stdout=StringIO())
+
+
+def test_the_digest_goes_out_after_its_record_is_committed_and_a_failed_send_is_sent_next_time(people, monkeypatch):
+    # Sending holds no transaction open (a slow mail server never holds the database's
+    # write lock): the e-mail leaves at the same transaction depth as the command started.
+    from django.core.mail.backends.locmem import EmailBackend
+    from django.db import connection
+
+    file_need(people, "Waiting clearance need", days_ago=120)
+    depth = len(connection.atomic_blocks)
+    seen_depths = []
+    original = EmailBackend.send_messages
+
+    def failing(self, messages):
+        seen_depths.append(len(connection.atomic_blocks))
+        raise ConnectionRefusedError("mail server down")
+
+    monkeypatch.setattr(EmailBackend, "send_messages", failing)
+    with pytest.raises(ConnectionRefusedError):
+        run()
+    assert seen_depths == [depth]
+    assert not DigestSent.objects.exists()  # so the next run sends it
+    monkeypatch.setattr(EmailBackend, "send_messages", original)
+    run()
+    assert DigestSent.objects.exists() and mail.outbox

@@ -20,11 +20,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import partial
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage, get_connection
-from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -35,6 +35,7 @@ from django.utils.translation import ngettext
 from article6.accounts.models import RoleKind
 from article6.assistance.matching import reasons_from_json
 from article6.assistance.models import Match, MatchSide, Need, NeedStatus
+from article6.mail import AlreadySent, send_once
 from article6.treaty.models import Pillar
 
 WAITING_DAYS = 90
@@ -259,10 +260,11 @@ def send_digests(today: dt.date | None = None, *, base_url: str = "", dry_run: b
             ) % {"count": len(needs), "week": run.week}
             message = _message(subject, "assistance/email/match_digest.txt", context, person.email)
         try:
-            with transaction.atomic():
-                DigestSent.objects.create(week=run.week, recipient=email, need_count=len(needs))
-                _send([message])
-        except IntegrityError:  # another run sent it meanwhile
+            send_once(
+                partial(DigestSent.objects.create, week=run.week, recipient=email, need_count=len(needs)),
+                partial(_send, [message]),
+            )
+        except AlreadySent:  # another run sent it meanwhile
             run.already_sent.append(person.email)
             continue
         run.sent.append(person.email)

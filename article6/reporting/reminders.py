@@ -12,16 +12,17 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import partial
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage, get_connection
-from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from article6.accounts.models import RoleKind
+from article6.mail import AlreadySent, send_once
 from article6.reporting import queries, rules
 from article6.reporting.models import ReminderKind, ReminderSent, ReportKind
 from article6.states.models import State
@@ -153,19 +154,25 @@ def send_reminders(today: dt.date | None = None, *, base_url: str = "", dry_run:
             continue
         messages = _messages(reminder, state, recipients, today, base)
         try:
-            with transaction.atomic():
-                ReminderSent.objects.create(
+            send_once(
+                partial(
+                    ReminderSent.objects.create,
                     state=state,
                     kind=reminder.kind,
                     year=reminder.year,
                     due=reminder.due,
                     reminder=reminder.reminder,
                     recipients=len(messages),
-                )
-                with get_connection() as connection:
-                    connection.send_messages(messages)
-        except IntegrityError:  # another run sent it meanwhile
+                ),
+                partial(_deliver, messages),
+            )
+        except AlreadySent:  # another run sent it meanwhile
             run.already_sent.append(reminder)
             continue
         run.sent.append((reminder, emails))
     return run
+
+
+def _deliver(messages) -> None:
+    with get_connection() as connection:
+        connection.send_messages(messages)
