@@ -67,9 +67,11 @@ INSTALLED_APPS = [
     "article6.reporting",
     "article6.work",
     "article6.api",
+    "article6.ops",
 ]
 
 MIDDLEWARE = [
+    "article6.ops.request_log.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "article6.static_files.StaticFilesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -189,7 +191,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 STATIC_URL = "/static/"
-STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT = Path(os.environ.get("ARTICLE6_STATIC_ROOT", VAR_DIR / "static"))
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # collectstatic target; whitenoise expects it
 NODE_MODULES = Path(os.environ.get("ARTICLE6_NODE_MODULES", BASE_DIR / "node_modules"))
 # Front-end packages come from npm at set-up (package.json), never from the repository.
@@ -211,7 +213,16 @@ STATICFILES_DIRS = [
     # Searchable lists (e.g. among 190 States) in the forms: static/js/forms.js.
     ("vendor/tom-select", NODE_MODULES / "tom-select" / "dist"),
 ]
-WHITENOISE_USE_FINDERS = True
+# `article6 serve` collects the static files once, compressed (gzip and Brotli where it is
+# installed) under names that carry their content's hash, so that browsers keep them for a
+# year; the development server and the tests read them where they are.
+STATIC_COLLECTED = env_bool("ARTICLE6_STATIC_COLLECTED")
+WHITENOISE_USE_FINDERS = not STATIC_COLLECTED
+if STATIC_COLLECTED:
+    STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "article6.ops.storage.CollectedStaticFiles"},
+    }
 # Files browsers ask for at the site's root (/favicon.ico), served as they are.
 WHITENOISE_ROOT = PACKAGE_DIR / "webroot"
 
@@ -260,6 +271,8 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 HTTPS = env_bool("ARTICLE6_HTTPS")
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE = HTTPS
 SECURE_SSL_REDIRECT = HTTPS
+# A load balancer asks for the health checks over plain HTTP on the private network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SECURE_HSTS_SECONDS = 31536000 if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS
@@ -291,6 +304,18 @@ SILENCED_SYSTEM_CHECKS = ["models.W047"]
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"message": {"format": "%(message)s"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "requests": {"class": "logging.StreamHandler", "formatter": "message"},
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    # One JSON line per request (article6.ops.request_log), on when ARTICLE6_REQUEST_LOG is set.
+    "loggers": {
+        "article6.requests": {
+            "handlers": ["requests"],
+            "level": "INFO" if env_bool("ARTICLE6_REQUEST_LOG") else "WARNING",
+            "propagate": False,
+        }
+    },
 }

@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from article6.accounts import backoffice
+from article6.ops import health
 from article6.redirects import set_language
 
 admin.site.site_header = _("article6 administration")
@@ -16,6 +17,9 @@ admin.site.has_permission = backoffice.may_enter
 handler403 = "article6.accounts.views.forbidden"
 
 urlpatterns = [
+    # For the load balancer and the supervisor (article6.ops.health).
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     # Django's language switch, its redirect checked by the site's one rule (article6.redirects).
     path("i18n/setlang/", set_language, name="set_language"),
     path("accounts/", include("article6.accounts.urls")),

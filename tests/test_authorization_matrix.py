@@ -92,6 +92,9 @@ PAGES: dict[str, Entry] = {
     "treaty:deadlines": Entry(lambda f: "/deadlines/", EVERYONE),
     "treaty:deadlines_ics": Entry(lambda f: "/deadlines.ics", EVERYONE),
     "set_language": Entry(lambda f: "/i18n/setlang/", dict.fromkeys(ROLE_NAMES, REDIRECT), "post", {"language": "fr"}),
+    # For the load balancer and the supervisor: open to all, saying nothing about the data.
+    "healthz": Entry(lambda f: "/healthz", EVERYONE),
+    "readyz": Entry(lambda f: "/readyz", EVERYONE),
     "states:edit_profile": Entry(
         lambda f: reverse("states:edit_profile", args=["LAO"]), only("lao_focal_point", "isu")
     ),
