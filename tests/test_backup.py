@@ -9,11 +9,9 @@ import json
 import os
 import subprocess
 import sys
-import uuid
 from pathlib import Path
 
-import dj_database_url
-import pytest
+from scratch_databases import postgres_databases
 
 HERE = Path(__file__).resolve().parent
 
@@ -71,35 +69,6 @@ def test_a_backup_restored_into_an_empty_sqlite_database_is_identical(tmp_path):
     round_trip(tmp_path, f"sqlite:///{tmp_path / 'source.sqlite3'}", f"sqlite:///{tmp_path / 'target.sqlite3'}")
 
 
-def _postgres_url() -> str | None:
-    url = os.environ.get("DATABASE_URL", "")
-    return url if url.startswith(("postgres://", "postgresql://")) else None
-
-
 def test_a_backup_restored_into_an_empty_postgresql_database_is_identical(tmp_path):
-    if _postgres_url() is None:
-        if os.environ.get("CI"):
-            pytest.fail("CI runs the suite on PostgreSQL: DATABASE_URL must name it")
-        pytest.skip("runs where the suite runs on PostgreSQL (CI, or DATABASE_URL set to it)")
-    import psycopg
-
-    settings = dj_database_url.parse(_postgres_url())
-    server = {
-        "host": settings["HOST"],
-        "port": settings["PORT"] or 5432,
-        "user": settings["USER"],
-        "password": settings["PASSWORD"] or None,
-        "dbname": "postgres",
-        "autocommit": True,
-    }
-    names = [f"article6_backup_{uuid.uuid4().hex[:10]}_{side}" for side in ("source", "target")]
-    with psycopg.connect(**server) as connection:
-        for name in names:
-            connection.execute(f'CREATE DATABASE "{name}"')
-    base = _postgres_url().rsplit("/", 1)[0]
-    try:
-        round_trip(tmp_path, f"{base}/{names[0]}", f"{base}/{names[1]}")
-    finally:
-        with psycopg.connect(**server) as connection:
-            for name in names:
-                connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with postgres_databases("backup", "source", "target") as (source, target):
+        round_trip(tmp_path, source, target)

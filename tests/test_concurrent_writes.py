@@ -13,11 +13,9 @@ import json
 import os
 import subprocess
 import sys
-import uuid
 from pathlib import Path
 
-import dj_database_url
-import pytest
+from scratch_databases import postgres_databases
 
 from article6.settings import for_several_writers
 
@@ -54,38 +52,11 @@ def test_sixteen_writers_on_sqlite_get_no_error_and_every_write_is_stored(tmp_pa
     _assert_every_write_stored(found)
 
 
-def _postgres_url() -> str | None:
-    url = os.environ.get("DATABASE_URL", "")
-    return url if url.startswith(("postgres://", "postgresql://")) else None
-
-
 def test_sixteen_writers_on_postgresql_get_no_error_and_every_write_is_stored():
-    if _postgres_url() is None:
-        if os.environ.get("CI"):
-            pytest.fail("CI runs the suite on PostgreSQL: DATABASE_URL must name it")
-        pytest.skip("runs where the suite runs on PostgreSQL (CI, or DATABASE_URL set to it)")
-    import psycopg
-
-    settings = dj_database_url.parse(_postgres_url())
-    name = f"article6_writers_{uuid.uuid4().hex[:12]}"
-    server = {
-        "host": settings["HOST"],
-        "port": settings["PORT"] or 5432,
-        "user": settings["USER"],
-        "password": settings["PASSWORD"] or None,
-        "dbname": "postgres",
-        "autocommit": True,
-    }
-    with psycopg.connect(**server) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-    try:
-        url = _postgres_url().rsplit("/", 1)[0] + "/" + name
+    with postgres_databases("writers", "only") as (url,):
         found = _run(url)
-        assert found["vendor"] == "postgresql"
-        _assert_every_write_stored(found)
-    finally:
-        with psycopg.connect(**server) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    assert found["vendor"] == "postgresql"
+    _assert_every_write_stored(found)
 
 
 def test_sqlite_is_set_for_several_writers_in_one_place():

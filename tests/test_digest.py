@@ -9,6 +9,7 @@ from io import StringIO
 import pytest
 from django.core import mail
 from django.core.management import CommandError, call_command
+from mail_server import refusing
 from people import everyone, person
 
 from article6.accounts.models import RoleKind
@@ -157,23 +158,10 @@ def test_a_bad_date_is_refused():
 def test_the_digest_goes_out_after_its_record_is_committed_and_a_failed_send_is_sent_next_time(people, monkeypatch):
     # Sending holds no transaction open (a slow mail server never holds the database's
     # write lock): the e-mail leaves at the same transaction depth as the command started.
-    from django.core.mail.backends.locmem import EmailBackend
-    from django.db import connection
-
     file_need(people, "Waiting clearance need", days_ago=120)
-    depth = len(connection.atomic_blocks)
-    seen_depths = []
-    original = EmailBackend.send_messages
-
-    def failing(self, messages):
-        seen_depths.append(len(connection.atomic_blocks))
-        raise ConnectionRefusedError("mail server down")
-
-    monkeypatch.setattr(EmailBackend, "send_messages", failing)
-    with pytest.raises(ConnectionRefusedError):
+    with refusing(monkeypatch) as (depth, tried), pytest.raises(ConnectionRefusedError):
         run()
-    assert seen_depths == [depth]
+    assert tried == [depth]
     assert not DigestSent.objects.exists()  # so the next run sends it
-    monkeypatch.setattr(EmailBackend, "send_messages", original)
     run()
     assert DigestSent.objects.exists() and mail.outbox

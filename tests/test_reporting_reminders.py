@@ -8,6 +8,7 @@ from io import StringIO
 import pytest
 from django.core import mail
 from django.core.management import CommandError, call_command
+from mail_server import refusing
 from people import person
 from signin import force_login_with_second_factor
 
@@ -264,22 +265,9 @@ def test_the_reminders_sent_are_listed_read_only(client, people):
 def test_a_reminder_goes_out_after_its_record_is_committed_and_a_failed_send_is_sent_next_time(people, monkeypatch):
     # No transaction is held open while the mail server answers; a send that fails leaves
     # no record, so that the next run sends the reminder.
-    from django.core.mail.backends.locmem import EmailBackend
-    from django.db import connection
-
-    depth = len(connection.atomic_blocks)
-    seen_depths = []
-    original = EmailBackend.send_messages
-
-    def failing(self, messages):
-        seen_depths.append(len(connection.atomic_blocks))
-        raise ConnectionRefusedError("mail server down")
-
-    monkeypatch.setattr(EmailBackend, "send_messages", failing)
-    with pytest.raises(ConnectionRefusedError):
+    with refusing(monkeypatch) as (depth, tried), pytest.raises(ConnectionRefusedError):
         run(DUE - days(60))
-    assert seen_depths == [depth]
+    assert tried == [depth]
     assert not ReminderSent.objects.exists()
-    monkeypatch.setattr(EmailBackend, "send_messages", original)
     run(DUE - days(60))
     assert ReminderSent.objects.count() == 2 and sent_to() == ["lao@example.org", "lbn@example.org"]
