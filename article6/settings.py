@@ -249,6 +249,8 @@ ACCOUNT_FORMS = {
 # The person is told by e-mail when their password changes (and that their API tokens were revoked).
 ACCOUNT_EMAIL_NOTIFICATIONS = True
 ACCOUNT_LOGOUT_REDIRECT_URL = "/"
+# Changes an API token may make in a minute (a 429 with Retry-After beyond; article6.api.auth).
+API_TOKEN_WRITES_PER_MINUTE = int(os.environ.get("API_TOKEN_WRITES_PER_MINUTE", "120"))
 ACCOUNT_RATE_LIMITS = {"login_failed": "5/m/ip,5/5m/key", "reset_password": "5/m/ip,3/m/key"}
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "/"

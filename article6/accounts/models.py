@@ -223,7 +223,10 @@ class ApiToken(models.Model):
     created = models.DateTimeField(_("created"), auto_now_add=True)
     last_used = models.DateTimeField(_("last used"), null=True, blank=True)
     revoked = models.DateTimeField(_("revoked"), null=True, blank=True)
-    history = HistoricalRecords(excluded_fields=["last_used"])
+    # The changes made in the current minute (article6.api.auth: at most so many a minute).
+    write_minute = models.BigIntegerField(default=0, editable=False)
+    writes_in_minute = models.PositiveIntegerField(default=0, editable=False)
+    history = HistoricalRecords(excluded_fields=["last_used", "write_minute", "writes_in_minute"])
 
     class Meta:
         ordering = ["-created"]

@@ -16,7 +16,10 @@ token is refused rather than ignored). Every other operation takes `REQUIRED`.
 
 from __future__ import annotations
 
+import time
+
 from django.contrib.auth.models import AnonymousUser
+from django.db.models import Case, F, When
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,6 +32,30 @@ from article6.accounts.middleware import has_totp, requires_two_factor
 from article6.accounts.models import ApiToken, TokenScope, hash_token
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+class TooManyWrites(Exception):
+    """A token wrote more than its limit in the current minute: a 429 with Retry-After."""
+
+    def __init__(self, retry_after: int, limit: int):
+        super().__init__(retry_after, limit)
+        self.retry_after = retry_after
+        self.limit = limit
+
+
+def writes_allowed(token: ApiToken, now: float) -> int:
+    """The minute of this write, once checked against settings.API_TOKEN_WRITES_PER_MINUTE
+    (TooManyWrites past it): a script gone wrong cannot flood the database, and the people
+    using the site keep working. Counted on the token itself, read with it and written in
+    the same UPDATE as its last use, so it costs no query and holds across processes."""
+    from django.conf import settings
+
+    limit = settings.API_TOKEN_WRITES_PER_MINUTE
+    minute = int(now // 60)
+    made = token.writes_in_minute if token.write_minute == minute else 0
+    if made >= limit:
+        raise TooManyWrites(retry_after=max(1, 60 * (minute + 1) - int(now)), limit=limit)
+    return minute
 
 
 class TokenAuth(HttpBearer):
@@ -58,8 +85,14 @@ class TokenAuth(HttpBearer):
             raise AuthorizationError(
                 message=_("This token is read-only: it may only read. Use a read-and-write token to change data.")
             )
+        used = {"last_used": timezone.now()}
+        if request.method not in SAFE_METHODS:
+            minute = writes_allowed(found, time.time())
+            # Counted in the database, one more in this minute or the first of a new one.
+            used["writes_in_minute"] = Case(When(write_minute=minute, then=F("writes_in_minute") + 1), default=1)
+            used["write_minute"] = minute
         # A queryset update: no row in the token's history for each use.
-        ApiToken.objects.filter(pk=found.pk).update(last_used=timezone.now())
+        ApiToken.objects.filter(pk=found.pk).update(**used)
         request.user = user
         request.api_token = found
         return user

@@ -33,6 +33,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
 from pydantic import Field
 
+from article6.api.auth import TooManyWrites
 from article6.assistance.filters import UnknownValue
 
 
@@ -158,7 +159,6 @@ def _parameter(loc: list[str]) -> str:
 
 def install(api) -> None:
     """Register the error handlers on the API."""
-
     api.parser = JsonParser()
 
     @api.exception_handler(Exception)
@@ -214,6 +214,15 @@ def install(api) -> None:
             message = _("Sign in, or send a personal API token in the header “Authorization: Bearer a6_…”.")
         response = api.create_response(request, {"detail": message}, status=401)
         response["WWW-Authenticate"] = 'Bearer realm="article6"'
+        return response
+
+    @api.exception_handler(TooManyWrites)
+    def too_many_writes(request, exc: TooManyWrites):
+        message = _(
+            "This token has made %(limit)s changes in this minute, the most allowed: try again in %(seconds)s s."
+        ) % {"limit": exc.limit, "seconds": exc.retry_after}
+        response = api.create_response(request, {"detail": message}, status=429)
+        response["Retry-After"] = str(exc.retry_after)
         return response
 
     @api.exception_handler(PermissionDenied)

@@ -14,7 +14,28 @@ from article6.api.auth import REQUIRED
 from article6.api.errors import install as install_error_handlers
 from article6.api.numbers import ExactRenderer
 
-api = NinjaAPI(
+WRITES = ("post", "put", "patch", "delete")
+
+
+class API(NinjaAPI):
+    def get_openapi_schema(self, *args, **kwargs):
+        """The schema, with the answer every write may get from a token past its limit."""
+        schema = super().get_openapi_schema(*args, **kwargs)
+        too_many = {
+            "description": "Too Many Requests: the token's changes in this minute are at their limit.",
+            "headers": {
+                "Retry-After": {"description": "Seconds until it may write again.", "schema": {"type": "integer"}}
+            },
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Detail"}}},
+        }
+        for operations in schema["paths"].values():
+            for method, operation in operations.items():
+                if method in WRITES:
+                    operation["responses"].setdefault(429, too_many)
+        return schema
+
+
+api = API(
     title="article6 API",
     version="1",
     description=(
@@ -23,7 +44,8 @@ api = NinjaAPI(
         "Focal points and ISU staff also declare and validate States' and organisations' contact details "
         "and obligations, and ISU staff read the audit trail. Those operations need a personal API token "
         "(header `Authorization: Bearer a6_…`, created on the account page; a read-only token may only "
-        "read) or, from the browser, the signed-in session with the CSRF token (header `X-CSRFToken`)."
+        "read) or, from the browser, the signed-in session with the CSRF token (header `X-CSRFToken`). "
+        "A token makes at most 120 changes a minute (a 429 with `Retry-After` beyond)."
     ),
     # Operations are for identified callers unless they say otherwise (the public figures do).
     auth=REQUIRED,
