@@ -50,6 +50,18 @@ def _matching_year(monkeypatch):
     monkeypatch.setattr(matching, "this_year", lambda: 2026)
 
 
+@pytest.fixture
+def year(monkeypatch):
+    """The matching's as-of year of the hand-built cases (2026), with its indexes rebuilt
+    before and after the test (tests/test_matching_exclusions.py and the suggestions' tests)."""
+    from article6.assistance import matching
+
+    monkeypatch.setattr(matching, "this_year", lambda: 2026)
+    matching.clear_cache()
+    yield 2026
+    matching.clear_cache()
+
+
 @pytest.fixture(autouse=True)
 def _clear_cache():
     from django.core.cache import cache

@@ -336,14 +336,6 @@ def test_an_excluded_pair_never_appears_among_the_suggestions(found):
 # --- From the database: the pages, proposing, and what accepted matches took ----------------
 
 
-@pytest.fixture
-def year(monkeypatch):
-    monkeypatch.setattr(matching, "this_year", lambda: YEAR)
-    matching.clear_cache()
-    yield YEAR
-    matching.clear_cache()
-
-
 def make_need(people, state, **changes):
     values = {
         "state": state,

@@ -195,14 +195,6 @@ def test_improving_any_criterion_never_lowers_a_score_art_4_4_included(pair):
 # --- From the database ----------------------------------------------------------------------
 
 
-@pytest.fixture
-def year(monkeypatch):
-    monkeypatch.setattr(matching, "this_year", lambda: YEAR)
-    matching.clear_cache()
-    yield YEAR
-    matching.clear_cache()
-
-
 def url_of(need_) -> str:
     return reverse("assistance:need_suggestions", args=[need_.pk])
 

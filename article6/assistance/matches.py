@@ -74,6 +74,16 @@ def problems(need: Need, offer: Offer, *, exclusions: list | None = None) -> lis
     return found
 
 
+def _scored(need: Need, offer: Offer) -> dict:
+    """A match's score, the points possible and the reasons, as the suggestions show them."""
+    scored = matching.pair_explain(need, offer)
+    return {
+        "score": round(scored.score, 2),
+        "possible": scored.possible,
+        "reasons": [r.as_json() for r in scored.reasons],
+    }
+
+
 def propose(user, need: Need, offer: Offer, note: str = "", *, base_url: str = "") -> Match:
     """A coordinator (or ISU staff) proposes `offer` for `need`. The score and its
     reasons are stored as the suggestions showed them. Both sides are told by e-mail.
@@ -91,13 +101,10 @@ def propose(user, need: Need, offer: Offer, note: str = "", *, base_url: str = "
         found.append(_declined_already() if existing.state == "declined" else _duplicate())
     if found:
         raise ValidationError(found)
-    scored = matching.pair_explain(need, offer)
     match = Match(
         need=need,
         offer=offer,
-        score=round(scored.score, 2),
-        possible=scored.possible,
-        reasons=[r.as_json() for r in scored.reasons],
+        **_scored(need, offer),
         note=note.strip(),
         proposed_by=user,
     )
@@ -131,12 +138,11 @@ def propose_again(user, match: Match, note: str = "", *, base_url: str = "") -> 
         found = problems(need, offer)
         if found:
             raise ValidationError(found)
-        scored = matching.pair_explain(need, offer)
+        for name, value in _scored(need, offer).items():
+            setattr(match, name, value)
         match.need_side = match.offer_side = MatchSide.PENDING
         match.need_note = match.offer_note = ""
         match.note = note.strip()
-        match.score, match.possible = round(scored.score, 2), scored.possible
-        match.reasons = [r.as_json() for r in scored.reasons]
         match.proposed_by, match.proposed, match.declined_on = user, timezone.now(), None
         match._history_user = user
         match.save()

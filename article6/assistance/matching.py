@@ -1050,6 +1050,24 @@ class _Index:
             keep &= self.visibility < VISIBILITY_CODES["restricted"]
         return keep
 
+    def _ranking(self, order, scores, allowed, passes, excluded, k, shown_excluded, *, explain_at, left_out_at):
+        """The Ranking both sides give: the k best by `order` among those `allowed`, kept by
+        the filters (`passes`) and not `excluded`, each explained (explain_at(position));
+        the best of the excluded named with why (left_out_at(position)); how many the
+        filters hid."""
+        filtered = int((allowed & ~passes).sum())
+        allowed = allowed & passes
+        suggested = []
+        for i in _best(order, self.ids, allowed & ~excluded, k):
+            found = explain_at(i)
+            suggested.append(Suggestion(int(self.ids[i]), found.score, found.reasons, found.why_not, found.possible))
+        left_out = allowed & excluded
+        named = [
+            Excluded(int(self.ids[i]), float(scores[i]), left_out_at(i))
+            for i in _best(order, self.ids, left_out, shown_excluded, positive=False)
+        ]
+        return Ranking(suggested, named, int(left_out.sum()), filtered)
+
     def score(self, need: NeedFeatures, offer: OfferFeatures) -> tuple[float, list[Reason]]:
         """The exact score of a pair, with this index's text model, rates and partnerships."""
         return score(need, offer, partnerships=self.partnerships, rates=self.rates, text_model=self.text_model)
@@ -1270,23 +1288,19 @@ class OfferIndex(_Index):
             viewer, self.visibility, (self.provider_state, states), (self.provider_organisation, organisations)
         )
         allowed &= self.provider_state != need.state_id
-        allowed &= _not_in(self.ids, leave_out)
-        passes = self.passes(filters, year)
-        filtered = int((allowed & ~passes).sum())
-        allowed &= passes
         in_state = _rows_holding(self.states, self.state_columns, [need.state_id])
         in_region = (self.regions & REGION_BITS.get(need.region, 0)) != 0
-        excluded = self.exclusions(need, year, in_state, in_region)
-        suggested = []
-        for i in _best(scores, self.ids, allowed & ~excluded, k):
-            found = self.explain(need, self.offers[i], need_vector=vector)
-            suggested.append(Suggestion(self.offers[i].id, found.score, found.reasons, found.why_not, found.possible))
-        left_out = allowed & excluded
-        named = [
-            Excluded(self.offers[i].id, float(scores[i]), exclusions(need, self.offers[i], year))
-            for i in _best(scores, self.ids, left_out, shown_excluded, positive=False)
-        ]
-        return Ranking(suggested, named, int(left_out.sum()), filtered)
+        return self._ranking(
+            scores,
+            scores,
+            allowed & _not_in(self.ids, leave_out),
+            self.passes(filters, year),
+            self.exclusions(need, year, in_state, in_region),
+            k,
+            shown_excluded,
+            explain_at=lambda i: self.explain(need, self.offers[i], need_vector=vector),
+            left_out_at=lambda i: exclusions(need, self.offers[i], year),
+        )
 
     def top_offers(self, need: NeedFeatures, k: int = 10, *, viewer: Viewer | None = None, year=None):
         """The k suggested offers of rank_offers()."""
@@ -1452,21 +1466,17 @@ class NeedIndex(_Index):
         allowed = _visible(viewer, self.visibility, (self.state, viewer.states if viewer else frozenset()))
         if offer.provider_state_id is not None:
             allowed &= self.state != offer.provider_state_id
-        allowed &= _not_in(self.ids, leave_out)
-        passes = self.passes(filters)
-        filtered = int((allowed & ~passes).sum())
-        allowed &= passes
-        excluded = self.exclusions(offer, year)
-        suggested = []
-        for i in _best(shares, self.ids, allowed & ~excluded, k):
-            found = self.explain(self.needs[i], offer, offer_vector=vector)
-            suggested.append(Suggestion(self.needs[i].id, found.score, found.reasons, found.why_not, found.possible))
-        left_out = allowed & excluded
-        named = [
-            Excluded(self.needs[i].id, float(scores[i]), exclusions(self.needs[i], offer, year, about="need"))
-            for i in _best(shares, self.ids, left_out, shown_excluded, positive=False)
-        ]
-        return Ranking(suggested, named, int(left_out.sum()), filtered)
+        return self._ranking(
+            shares,
+            scores,
+            allowed & _not_in(self.ids, leave_out),
+            self.passes(filters),
+            self.exclusions(offer, year),
+            k,
+            shown_excluded,
+            explain_at=lambda i: self.explain(self.needs[i], offer, offer_vector=vector),
+            left_out_at=lambda i: exclusions(self.needs[i], offer, year, about="need"),
+        )
 
     def top_needs(self, offer: OfferFeatures, k: int = 10, *, viewer: Viewer | None = None, year=None):
         """The k suggested needs of rank_needs()."""

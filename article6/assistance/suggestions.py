@@ -12,12 +12,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Q
 from django.utils import formats
 from django.utils.translation import gettext as _
 
 from article6.assistance import matches, matching, queries
-from article6.assistance.models import Match, MatchSide, Need, Offer
+from article6.assistance.models import Match, Need, Offer
 
 SUGGESTIONS = 10
 MAX_SUGGESTIONS = 50
@@ -98,15 +97,25 @@ class Suggestions:
     word_weights: matching.TextModel | None = None
 
 
-def _over(record) -> bool:
-    return record.end_year < matching.this_year()
+def unranked(perspective: str, subject: Need | Offer) -> Suggestions:
+    """The suggestions before any ranking: whether the subject is open to them (a need open
+    or partly covered as the reader sees it, an offer active) and whether its period is over."""
+    over = subject.end_year < matching.this_year()
+    is_open = subject.seen_status in matches.OPEN_STATUSES if perspective == "need" else subject.is_active
+    return Suggestions(perspective, subject, is_open=is_open and not over, over=over)
 
 
-def _declined_matches(user, **subject):
-    """The declined matches of the subject that the person may see, with both records."""
-    declined = Q(need_side=MatchSide.DECLINED) | Q(offer_side=MatchSide.DECLINED)
-    found = queries.matches_for(user).filter(declined, **subject).select_related("need__state", "offer")
-    return list(found.order_by("-declined_on", "-id"))
+def _matches_of(user, other: str, **subject) -> tuple[list[Match], dict[int, Match]]:
+    """The matches of the subject that the person may see, in one query: those declined
+    (newest first), and the others by the id of their `other` record ("offer" or "need")."""
+    found = queries.matches_for(user).filter(**subject).select_related("need__state", "offer")
+    declined, others = [], {}
+    for match in found.order_by("-declined_on", "-id"):
+        if match.state == "declined":
+            declined.append(match)
+        else:
+            others[getattr(match, f"{other}_id")] = match
+    return declined, others
 
 
 def _declined(user, match: Match) -> Declined:
@@ -122,11 +131,11 @@ def _declined(user, match: Match) -> Declined:
 def for_need(user, need: Need, *, k: int = SUGGESTIONS, filters=None) -> Suggestions:
     """The offers that fit `need` best for `user`: those they may see, none declined already,
     none that cannot help (named apart, with why), only those the `filters` keep."""
-    over = _over(need)
-    result = Suggestions("need", need, is_open=need.seen_status in matches.OPEN_STATUSES and not over, over=over)
+    result = unranked("need", need)
     if not result.is_open:
         return result
-    declined = _declined_matches(user, need=need)
+    # Only the matches the person may open are named (a visitor is never sent to sign in).
+    declined, existing = _matches_of(user, "offer", need=need)
     index = matching.offer_index()
     ranking = index.rank_offers(
         matching.need_features(need),
@@ -136,9 +145,6 @@ def for_need(user, need: Need, *, k: int = SUGGESTIONS, filters=None) -> Suggest
         filters=filters,
     )
     offers = queries.offers_for(user).in_bulk(_ids(ranking))
-    # Only the matches the person may open are named (a visitor is never sent to sign in).
-    visible = queries.matches_for(user).filter(need=need, offer_id__in=[s.id for s in ranking.suggested])
-    existing = {m.offer_id: m for m in visible}
     pair_of = lambda i: (need, offers[i]) if i in offers else None  # noqa: E731
     return _filled(result, user, ranking, declined, index, pair_of, existing)
 
@@ -166,14 +172,14 @@ def _filled(result, user, ranking, declined, index, pair_of, existing) -> Sugges
 
 def for_offer(user, offer: Offer, *, k: int = SUGGESTIONS, filters=None) -> Suggestions:
     """The open needs that `offer` fits best for `user`, as for_need() from the other side."""
-    over = _over(offer)
-    result = Suggestions("offer", offer, is_open=offer.is_active and not over, over=over)
+    result = unranked("offer", offer)
     if not result.is_open:
         return result
-    declined = _declined_matches(user, offer=offer)
-    index = matching.offer_index()
+    declined, existing = _matches_of(user, "need", offer=offer)
+    key = matching.data_key()  # read once for both indexes
+    index = matching.offer_index(key)
     features = index.features(offer.pk) or matching.offer_features(offer)
-    ranking = matching.need_index().rank_needs(
+    ranking = matching.need_index(key).rank_needs(
         features,
         k=k,
         viewer=matching.Viewer.of(user),
@@ -181,9 +187,6 @@ def for_offer(user, offer: Offer, *, k: int = SUGGESTIONS, filters=None) -> Sugg
         filters=filters,
     )
     needs = queries.needs_for(user).in_bulk(_ids(ranking))
-    # Only the matches the person may open are named.
-    visible = queries.matches_for(user).filter(offer=offer, need_id__in=[s.id for s in ranking.suggested])
-    existing = {m.need_id: m for m in visible}
     pair_of = lambda i: (needs[i], offer) if i in needs else None  # noqa: E731
     return _filled(result, user, ranking, declined, index, pair_of, existing)
 

@@ -145,9 +145,7 @@ def _suggestions_page(request, subject, perspective: str):
     find = suggestions.for_need if perspective == "need" else suggestions.for_offer
     result = form.filtered(lambda filters: find(request.user, subject, filters=filters.to_matching()), None)
     if result is None:
-        over = subject.end_year < matching.this_year()
-        is_open = (subject.seen_status in matches.OPEN_STATUSES) if perspective == "need" else subject.is_active
-        result = suggestions.Suggestions(perspective, subject, is_open=is_open and not over, over=over)
+        result = suggestions.unranked(perspective, subject)
     context = {
         "subject": subject,
         "perspective": perspective,

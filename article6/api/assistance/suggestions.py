@@ -106,8 +106,8 @@ def get_need_suggestions(
     # Six queries: the need with its State and its yearly amounts, the data's version (the
     # index of offers, built once and kept), the States recorded as former users in the need's
     # State (Art. 4(4)), the offers named with their States of interest; one more for a
-    # signed-in caller (their roles), two more for one with a role (the pairs declined, the
-    # matches proposed). Whatever the number of offers: the ranking reads the index.
+    # signed-in caller (their roles), one more for one with a role (the need's matches:
+    # declined and proposed). Whatever the number of offers: the ranking reads the index.
     need = visible(queries.needs_for(request.user), id, _("need"))
     return suggestions.as_json(suggestions.for_need(request.user, need, k=k, filters=filters.to_matching()))
 
@@ -127,9 +127,9 @@ def get_offer_suggestions(
 ):
     """The open needs that an offer the caller may see (else a 404) fits best, as its
     suggestions page lists them for the caller."""
-    # Six queries: the offer with its States of interest, the data's version (twice: the index
-    # of offers, then that of needs), the needs named with their yearly amounts; one more for a
-    # signed-in caller (their roles), two more for one with a role (the pairs declined, the
-    # matches proposed). Whatever the number of needs.
+    # Five queries: the offer with its States of interest, the data's version (read once for
+    # the index of offers and that of needs), the needs named with their yearly amounts; one
+    # more for a signed-in caller (their roles), one more for one with a role (the offer's
+    # matches: declined and proposed). Whatever the number of needs.
     offer = visible(queries.offers_for(request.user), id, _("offer"))
     return suggestions.as_json(suggestions.for_offer(request.user, offer, k=k, filters=filters.to_matching()))
