@@ -73,7 +73,9 @@ def test_need_match_accept_commit_and_the_gap(site, browser):
     row = coord.get_by_test_id("suggestion").filter(has_text="Clearance funding for Asia")
     assert "clearance" in row.inner_text().lower()
     row.get_by_role("button", name="Propose").click()
-    coord.wait_for_timeout(300)
+    # The row comes back from the server once the match is saved (no fixed wait: a busy
+    # machine takes longer than any).
+    coord.get_by_test_id("match-state").filter(has_text="Proposed").wait_for()
     match = Match.objects.get(need=need, offer=offer)
 
     # The donor and the State accept.
