@@ -126,7 +126,7 @@ def propose_again(user, match: Match, note: str = "", *, base_url: str = "") -> 
     could not be proposed today (matches.problems) or the match is not declined."""
     require(user, "assistance.propose_match")
     with transaction.atomic():
-        match = queries.matches_for(user).select_for_update().filter(pk=match.pk).first()
+        match = queries.matches_for(user).select_for_update(of=("self",)).filter(pk=match.pk).first()
         if match is None:
             raise PermissionDenied(_("You may not see this match."))
         need = queries.needs_for(user).select_related("state").filter(pk=match.need_id).first()
