@@ -33,7 +33,9 @@ run: install
 	$(A6) load-reference
 	$(A6) load-sample
 	$(A6) ensure-admin
-	DEBUG=true $(A6) runserver $(HOST):$(PORT)
+	@# The worker sends the e-mails (printed here) and runs the uploads and big exports.
+	DEBUG=true $(A6) worker --verbosity 0 & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+		DEBUG=true $(A6) runserver $(HOST):$(PORT)
 
 ## make test: install and run the whole suite (lint, migrations check, tests). Under CI with
 ## DATABASE_URL set to PostgreSQL, the treaty and registry tests run on SQLite as well.

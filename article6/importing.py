@@ -166,6 +166,8 @@ def content_is(extension: str, data: bytes) -> bool:
         # A directory entry names each stream in UTF-16, ending with a NUL character.
         names = (f"{stream}\0".encode("utf-16-le") for stream in OLE_STREAMS[extension])
         return data.startswith(OLE) and any(name in data for name in names)
+    if extension == "xml":  # markup from its first character (a byte-order mark aside)
+        return data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<") and b"\0" not in data[:4096]
     if extension in TEXT_KINDS:
         if b"\0" in data:
             return False

@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "simple_history",
     "rules.apps.AutodiscoverRulesConfig",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
     "article6.accounts",
     "article6.states",
     "article6.treaty",
@@ -257,8 +259,12 @@ LOGIN_REDIRECT_URL = "/"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "article6"
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "article6 <no-reply@article6.invalid>")
-EMAIL_BACKEND = os.environ.get(
-    "EMAIL_BACKEND",
+# Every e-mail is queued as a background task (article6.ops.mail), so that a page never waits
+# for the mail server and a server that refuses is tried again; the worker (`article6 worker`)
+# hands it to ARTICLE6_EMAIL_DELIVERY: SMTP when EMAIL_HOST is set, else the console.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "article6.ops.mail.QueuedEmailBackend")
+ARTICLE6_EMAIL_DELIVERY = os.environ.get(
+    "ARTICLE6_EMAIL_DELIVERY",
     "django.core.mail.backends.smtp.EmailBackend"
     if os.environ.get("EMAIL_HOST")
     else "django.core.mail.backends.console.EmailBackend",
@@ -268,6 +274,22 @@ EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+
+# Background work (e-mail, PDFs, big imports and exports) through Django's tasks API, queued
+# in the site's own database: no broker to run. `article6 worker` runs the tasks; one that
+# fails is tried again after ARTICLE6_TASK_RETRY_DELAYS seconds, then shown to ISU staff.
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+    }
+}
+ARTICLE6_TASK_RETRY_DELAYS = tuple(
+    int(seconds) for seconds in os.environ.get("ARTICLE6_TASK_RETRY_DELAYS", "60,300,1800,7200").split(",") if seconds
+)
+# A task still running after this long, on a worker that did not finish it, is given to
+# another worker (a worker stopped by force leaves its task behind).
+ARTICLE6_TASK_LEASE_SECONDS = int(os.environ.get("ARTICLE6_TASK_LEASE_SECONDS", "3600"))
 
 # Sessions end after eight hours, or when the browser closes.
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(8 * 3600)))

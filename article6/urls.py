@@ -31,4 +31,5 @@ urlpatterns = [
     path("", include("article6.assistance.urls")),
     path("", include("article6.reporting.urls")),
     path("", include("article6.work.urls")),
+    path("", include("article6.ops.urls")),
 ]

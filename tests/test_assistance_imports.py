@@ -508,12 +508,13 @@ def test_a_reimport_that_changes_amounts_refreshes_the_needs_met(reference, tmp_
     assert (need.covered_amount, need.status) == (Decimal("3000000"), "covered")
 
 
-def test_progress_counter_on_stderr(reference):
+def test_progress_bar_on_stderr(reference):
     err = StringIO()
     call_command("import-iati", str(DFID_FILE), "--progress", stdout=StringIO(), stderr=err)
     text = err.getvalue()
     assert text.startswith("\rimport-iati dfid_iati_1.01_DRC_CD_2013-04-30.xml: reading ")
-    assert "reading 100% (1067 of 1067 kB)" in text and "writing 1/1 commitments" in text
+    assert "reading [####################] 100% (1067 of 1067 kB)" in text
+    assert "writing [####################] 100% (1/1 commitments)" in text
     assert text.endswith("\n")
     quiet = StringIO()
     call_command("import-iati", str(DFID_FILE), stdout=StringIO(), stderr=quiet)
@@ -527,7 +528,11 @@ def test_terminal_progress_redraws_in_place():
     progress(1, 4, "bytes")  # same text: not redrawn
     progress(4, 4, "bytes")
     progress.close()
-    assert written == ["\rx: reading 25% (0 of 0 kB)", "\rx: reading 100% (0 of 0 kB)", "\n"]
+    assert written == [
+        "\rx: reading [#####...............]  25% (0 of 0 kB)",
+        "\rx: reading [####################] 100% (0 of 0 kB)",
+        "\n",
+    ]
 
 
 # --- OECD CRS ----------------------------------------------------------------------------------

@@ -279,6 +279,17 @@ PAGES: dict[str, Entry] = {
     "reporting:records_complete": Entry(lambda f: "/isu/reports/complete/", ISU),
     # The work queue: ISU's and the coordinators' (what waits on them); nobody else has one.
     "work:queue": Entry(lambda f: "/work/", only("isu", "coordinator")),
+    # A job (an upload being read, an export being made) is its owner's alone: for anyone
+    # else it does not exist. The background tasks are ISU's to watch and to try again.
+    "ops:job": Entry(lambda f: f"/jobs/{f['job'].pk}/", {**signed_in_get(NOT_FOUND), "lao_focal_point": OK}),
+    "ops:job_file": Entry(lambda f: f"/jobs/{f['job'].pk}/file", {**signed_in_get(NOT_FOUND), "lao_focal_point": OK}),
+    "ops:tasks": Entry(lambda f: "/work/tasks/", ISU),
+    # ISU staff import IATI and CRS files; anyone signed in may have a big export made (of what they see).
+    "assistance:import_commitments": Entry(lambda f: "/commitments/import/", ISU),
+    "assistance:export_commitments_later": Entry(lambda f: "/commitments/export.csv", signed_in_get(REDIRECT), "post"),
+    "ops:task_try_again": Entry(
+        lambda f: f"/work/tasks/{f['failed_task'].pk}/try-again/", {**only(), "isu": REDIRECT}, "post"
+    ),
     # The back office's own pages (its model pages are generated below).
     # Anyone else is sent to the back office's sign-in, which says they lack the right.
     "admin:index": Entry(lambda f: "/admin/", BACK_OFFICE),
@@ -302,7 +313,8 @@ PAGES: dict[str, Entry] = {
 # The back office: ISU staff only. Models that only the administrator manages
 # (groups, e-mail addresses, authenticators) are refused to ISU staff too; people's
 # accounts ISU may see but not change (no taking over an account).
-ADMINISTRATOR_ONLY = {"auth.group", "account.emailaddress", "mfa.authenticator"}
+# The queue's own rows are the administrator's: ISU staff follow the tasks on /work/tasks/.
+ADMINISTRATOR_ONLY = {"auth.group", "account.emailaddress", "mfa.authenticator", "django_tasks_database.dbtaskresult"}
 ADMIN_ACTIONS = ("changelist", "add", "change", "delete", "history", "simple_history", "password_change")
 
 
@@ -403,6 +415,7 @@ def build_world() -> dict:
         "token": ApiToken.issue(people["lao_focal_point"], "matrix")[0],
         **assistance_records(people, lao, ngo),
         **reporting_records(people, lao),
+        **ops_records(people),
     }
 
 
@@ -464,6 +477,34 @@ def reporting_records(people, lao) -> dict:
     services.save_content(people["lao_focal_point"], report, content)
     ReminderSent.objects.create(state=lao, kind="annual", year=2025, due="2026-04-30", reminder="14", recipients=1)
     return {"report": report}
+
+
+def ops_records(people) -> dict:
+    """A finished export of Lao PDR's focal point (a job with its file), and an e-mail the
+    worker failed to send every time (a failed task)."""
+    import datetime as dt
+
+    from django.core.files.base import ContentFile
+    from django_tasks_db.models import DBTaskResult
+
+    from article6.ops.models import Job
+
+    job = Job(owner=people["lao_focal_point"], kind="commitments_export", label="Matrix export", state="done")
+    job.output.save("matrix.csv", ContentFile(b"a,b\n"), save=False)
+    job.output_name, job.output_type = "matrix.csv", "text/csv"
+    job.save()
+    message = {"subject": "Matrix", "body": "", "from_email": None, "to": ["x@example.org"], "cc": [], "bcc": []}
+    failed = DBTaskResult.objects.create(
+        status="FAILED",
+        args_kwargs={"args": [message], "kwargs": {}},
+        task_path="article6.ops.tasks.send_email",
+        backend_name="default",
+        run_after=dt.datetime(9999, 1, 1, tzinfo=dt.UTC),
+        worker_ids=["matrix:1:abcdefgh"] * 5,
+        exception_class_path="smtplib.SMTPServerDisconnected",
+        traceback="smtplib.SMTPServerDisconnected: Connection unexpectedly closed",
+    )
+    return {"job": job, "failed_task": failed}
 
 
 def evidence_url(fixtures) -> str:

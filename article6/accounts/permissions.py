@@ -58,6 +58,10 @@ LACKING = {
     "reporting.record_past_report": _("Only ISU staff record past reports."),
     "reporting.set_records_complete": _("Only ISU staff say from when their records are complete."),
     "work.view_queue": _("Only ISU staff and the coordinators have a work queue."),
+    "ops.view_tasks": _("Only ISU staff see the background tasks."),
+    "ops.retry_task": _("Only ISU staff try a failed task again."),
+    "ops.view_job": _("Only the person who started this work sees it."),
+    "assistance.import_commitments": _("Only ISU staff import IATI and CRS files."),
 }
 
 
@@ -304,6 +308,21 @@ rules.add_perm("reporting.set_records_complete", is_isu)  # the day from which I
 
 # --- The work queue ---------------------------------------------------------------------------
 rules.add_perm("work.view_queue", is_isu | is_coordinator)
+
+# --- Background work ----------------------------------------------------------------------------
+rules.add_perm("ops.view_tasks", is_isu)
+rules.add_perm("ops.retry_task", is_isu)
+rules.add_perm("assistance.import_commitments", is_isu)
+
+
+@rules.predicate
+def started_the_job(user, job) -> bool:
+    """A job (an upload being imported, an export being made) is its owner's alone: it
+    holds what they uploaded and what they may see."""
+    return job is not None and getattr(user, "is_authenticated", False) and job.owner_id == user.pk
+
+
+rules.add_perm("ops.view_job", started_the_job)
 
 
 # The back office (Django admin): ISU staff may view, add, change and delete the

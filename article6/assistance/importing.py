@@ -193,7 +193,12 @@ def _with_progress(source, progress: Progress | None):
         except OSError as exc:
             raise ImportRejected(source_name(source), [ImportProblem(f"the file cannot be read: {exc}")]) from None
         return _CountingReader(handle, total, progress), handle
-    return _CountingReader(source, None, progress), None
+    try:  # a file object that can seek says how long it is
+        total = source.seek(0, os.SEEK_END)
+        source.seek(0)
+    except (AttributeError, OSError, ValueError):
+        total = None
+    return _CountingReader(source, total, progress), None
 
 
 # --- What to write: plans ----------------------------------------------------------------------
@@ -944,6 +949,8 @@ def _match(plan: _Plan, candidates: list[Commitment]) -> Commitment | None:
 
 def _write(plans: list[_Plan], report: ImportReport, *, reason: str, family_q, family_of, progress) -> None:
     """Bring the database in line with the plans, in one transaction, writing only what changed."""
+    if progress is not None:  # heard before the transaction, where a page may still see it
+        progress(0, len(plans), "commitments")
     with transaction.atomic():
         existing = _load_existing(plans, family_q, family_of)
         new_commitments: list[tuple[_Plan, Commitment]] = []
@@ -1336,20 +1343,30 @@ def export_commitments(commitments: Iterable[Commitment], *, generated: dt.datet
 
 
 class TerminalProgress:
-    """A counter on the terminal (the command's stderr), redrawn in place with a carriage return."""
+    """A progress bar on the terminal (the command's stderr), redrawn in place with a carriage
+    return: "label: reading [#######.............]  35% (120 of 340 kB)". Without a total, a
+    counter. The commands draw it only on a terminal (or with --progress): a script's log
+    stays quiet."""
+
+    WIDTH = 20
 
     def __init__(self, write: Callable[[str], None], label: str) -> None:
         self.write = write
         self.label = label
         self.shown = ""
 
+    def _bar(self, done: int, total: int) -> str:
+        filled = min(self.WIDTH, done * self.WIDTH // total)
+        return f"[{'#' * filled}{'.' * (self.WIDTH - filled)}] {min(100, done * 100 // total):3d}%"
+
     def __call__(self, done: int, total: int | None, unit: str) -> None:
         if unit == "bytes":
-            text = f"reading {done * 100 // total}% ({done // 1024} of {total // 1024} kB)" if total else ""
-            text = text or f"reading {done // 1024} kB"
+            what = f"({done // 1024} of {total // 1024} kB)" if total else f"{done // 1024} kB"
+            step = "reading"
         else:
-            text = f"writing {done}/{total} {unit}" if total else f"writing {done} {unit}"
-        text = f"{self.label}: {text}"
+            what = f"({done}/{total} {unit})" if total else f"{done} {unit}"
+            step = "writing"
+        text = f"{self.label}: {step} {self._bar(done, total)} {what}" if total else f"{self.label}: {step} {what}"
         if text != self.shown:
             self.write("\r" + text.ljust(len(self.shown)))
             self.shown = text

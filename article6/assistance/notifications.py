@@ -1,5 +1,6 @@
 """The e-mails of the matching: who gets them and what they say.
 
+- a need filed: the coordinators who follow its pillar;
 - a match proposed, accepted or declined: the focal points of the need's State and of
   the offer's provider (a donor State's partner focal points, or the organisation's),
   each side with its own wording; an answer goes to the coordinator who proposed the
@@ -164,6 +165,32 @@ def match_answered(match_id: int, side: str, accepted: bool, *, base_url: str = 
                 "commitment_link": _base(base_url) + reverse("assistance:commitment_add") + f"?match={match.pk}",
             }
             messages.append(_message(subject, "assistance/email/match_answered.txt", context, person.email))
+    return _send(messages)
+
+
+def need_filed(need_id: int, *, base_url: str = "") -> int:
+    """Tell the coordinators who follow the need's pillar (and those of cooperation and
+    coordination, who follow every need) that a State filed it, if they may see it. Returns
+    the number of messages sent (queued: article6.ops.mail)."""
+    from article6.accounts.permissions import forget_roles, roles_of
+    from article6.assistance.queries import needs_for
+
+    need = Need.objects.select_related("state").filter(pk=need_id).first()
+    if need is None:
+        return 0
+    link = _base(base_url) + reverse("assistance:need_suggestions", args=[need.pk])
+    messages = []
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("article6: %(state)s filed a need, “%(need)s”") % {"state": need.state.name, "need": need.title}
+        for person in coordinators():
+            forget_roles(person)
+            areas = {r.thematic_area for r in roles_of(person) if r.kind == RoleKind.COORDINATOR}
+            if need.pillar not in areas and Pillar.COOPERATION not in areas:
+                continue
+            if not needs_for(person).filter(pk=need.pk).exists():
+                continue
+            context = {"need": need, "link": link}
+            messages.append(_message(subject, "assistance/email/need_filed.txt", context, person.email))
     return _send(messages)
 
 

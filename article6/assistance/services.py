@@ -15,11 +15,12 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from article6.accounts.permissions import require
-from article6.assistance import queries
+from article6.assistance import notifications, queries
 from article6.assistance.models import (
     Commitment,
     CommitmentNeed,
     CommitmentPillar,
+    DeclaredNeedStatus,
     Flow,
     FlowKind,
     Need,
@@ -69,11 +70,13 @@ def save_need(user, need: Need, yearly=KEEP) -> Need:
     checks them again, so that a change of the amount or the period cannot leave
     yearly amounts outside the period or adding up to another amount. Yearly amounts
     must fall within the period and add up to the amount needed."""
+    was_open = False
     if need.pk is None:
         require(user, "assistance.add_need_for", need.state, state=need.state)
         need.created_by = user
     else:
         stored = Need.objects.select_related("state").get(pk=need.pk)
+        was_open = stored.declared_status != DeclaredNeedStatus.DRAFT
         require(user, "assistance.change_need", stored, state=stored.state)
         if stored.state_id != need.state_id:
             raise PermissionDenied(_("A need stays with the State that filed it."))
@@ -93,6 +96,10 @@ def save_need(user, need: Need, yearly=KEEP) -> Need:
                 row._history_user = user
                 row.save()
     queries.figures_changed(need_ids=[need.pk])
+    if not was_open and need.declared_status == DeclaredNeedStatus.OPEN:
+        # Filed, or out of its draft: the coordinators who follow its pillar are told.
+        need_id = need.pk
+        transaction.on_commit(lambda: notifications.need_filed(need_id))
     need.refresh_from_db()
     return need
 

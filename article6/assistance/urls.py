@@ -1,6 +1,6 @@
 from django.urls import path
 
-from article6.assistance import views, views_exports, views_matching
+from article6.assistance import views, views_exports, views_jobs, views_matching
 
 app_name = "assistance"
 urlpatterns = [
@@ -24,6 +24,8 @@ urlpatterns = [
     path("commitments/<int:pk>/", views.commitment_detail, name="commitment"),
     path("commitments/<int:pk>/edit/", views.commitment_edit, name="commitment_edit"),
     path("commitments/<int:pk>/receipt/", views.confirm_receipt, name="confirm_receipt"),
+    path("commitments/import/", views_jobs.import_commitments, name="import_commitments"),
+    path("commitments/export.<str:fmt>", views_jobs.export_commitments_later, name="export_commitments_later"),
     path("commitments.iati.xml", views.export_iati, name="export_iati"),
     path("commitments.<str:fmt>", views_exports.export_commitments, name="export_commitments"),
     path("matches/", views_matching.match_list, name="matches"),

@@ -181,15 +181,25 @@ def offer_edit(request, pk: int | None = None):
 # --- Commitments ----------------------------------------------------------------------------
 
 
+EXPORT_LATER_ROWS = 2000
+
+
 def commitment_list(request):
     form = CommitmentFilterForm(request.GET)
     visible = queries.commitments_for(request.user)
     commitments = form.filtered(lambda filters: filters.apply(visible), visible.none())
     page, page_message = page_of(request, commitments.order_by("-created", "-id"), PER_PAGE)
     rows = [(c, queries.totals(c)) for c in page.object_list]
-    return render(
-        request, "assistance/commitments.html", {"form": form, "page": page, "rows": rows, "page_message": page_message}
-    )
+    context = {
+        "form": form,
+        "page": page,
+        "rows": rows,
+        "page_message": page_message,
+        # A long list is exported by the worker, its page showing the progress (views_jobs);
+        # the file addresses (commitments.csv, .xlsx) still answer directly, for scripts.
+        "export_later": request.user.is_authenticated and page.paginator.count > EXPORT_LATER_ROWS,
+    }
+    return render(request, "assistance/commitments.html", context)
 
 
 def _outside_mine_action(commitment: Commitment) -> dict[str, str] | None:

@@ -7,22 +7,24 @@ Views are thin: who may file comes from the permission layer, who may read from
 from __future__ import annotations
 
 from django import forms
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from article6.asof import today
 from article6.assistance.exports import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE
 from article6.importing import check_upload
+from article6.ops import jobs
 from article6.reporting import exports, services
 from article6.reporting.forms import PeriodForm
 from article6.reporting.models import ReportKind
 from article6.reporting.services import last_content
 from article6.reporting.views import readable_or_404
-from article6.reporting.workbook import build_workbook, import_workbook
+from article6.reporting.workbook import build_workbook
 from article6.states.models import State
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
@@ -52,7 +54,7 @@ def _filing_state(request, iso3: str) -> State:
     return state
 
 
-def _upload_page(request, state, *, upload_form=None, workbook_form=None, errors=(), status=200):
+def _upload_page(request, state, *, upload_form=None, workbook_form=None, status=200):
     workbook_form = workbook_form or PeriodForm(
         initial={"kind": ReportKind.ANNUAL, "year": today().year - 1}, auto_id="id_workbook_%s"
     )
@@ -60,7 +62,6 @@ def _upload_page(request, state, *, upload_form=None, workbook_form=None, errors
         "state": state,
         "upload_form": upload_form or WorkbookUploadForm(),
         "workbook_form": workbook_form,
-        "errors": list(errors),
         "max_mb": MAX_UPLOAD_BYTES // 1048576,
     }
     return render(request, "reporting/upload.html", context, status=status)
@@ -99,11 +100,22 @@ def upload(request, iso3: str):
     form = WorkbookUploadForm(request.POST, request.FILES)
     if not form.is_valid():
         return _upload_page(request, state, upload_form=form, status=422)
-    report, errors = import_workbook(request.user, state, form.cleaned_data["file"])
-    if errors:
-        return _upload_page(request, state, upload_form=form, errors=errors, status=422)
-    messages.success(request, _("The workbook is saved as the draft of this report. Check it, then submit it."))
-    return redirect("reporting:edit", report.pk)
+    # Read, checked and saved by the worker (reporting.jobs); its page shows how far it is,
+    # then the draft or every error.
+    upload = form.cleaned_data["file"]
+    job = jobs.start(
+        request.user,
+        "workbook_import",
+        _("Workbook “%(name)s” for %(state)s") % {"name": upload.name, "state": state.name},
+        params={
+            "iso3": state.iso3,
+            "language": translation.get_language(),
+            "back": reverse("reporting:upload", args=[state.iso3]),
+        },
+        upload=upload,
+        upload_name=f"{state.iso3}-workbook.xlsx",
+    )
+    return redirect("ops:job", job.pk)
 
 
 def report_xlsx(request, pk: int):

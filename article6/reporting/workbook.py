@@ -640,18 +640,22 @@ def _as_bytes(file) -> bytes:
     return file.read()
 
 
-def _read(file) -> _Parsed:
+def _read(file, progress=None) -> _Parsed:
+    """Read a workbook; `progress(done, total, "sheets")` after each sheet, if given."""
     parsed = _Parsed()
     workbook = _open(_as_bytes(file), parsed)
     if workbook is None:
         return parsed
+    total = 1 + len(Form.values)
     try:
         names = set(workbook.sheetnames)
         if COVER in names:
             _read_cover(workbook[COVER], parsed)
         else:
             parsed.error(COVER, None, "", _("The sheet “%(sheet)s” is missing.") % {"sheet": COVER})
-        for form in Form.values:
+        for done, form in enumerate(Form.values, start=1):
+            if progress is not None:
+                progress(done, total, "sheets")
             if sheet_name(form) in names:
                 _read_form(workbook[sheet_name(form)], form, parsed)
             else:
@@ -721,11 +725,12 @@ class _Refused(Exception):
         self.errors = errors
 
 
-def import_workbook(user, state, file) -> tuple[Report | None, list[WorkbookError]]:
+def import_workbook(user, state, file, *, progress=None) -> tuple[Report | None, list[WorkbookError]]:
     """Save an uploaded workbook as the draft of `state`'s report for the period on its
     cover: the draft there is, or a new one. In one transaction, and only if the whole
-    workbook is valid; otherwise nothing is written and every error is returned."""
-    parsed = _read(file)
+    workbook is valid; otherwise nothing is written and every error is returned.
+    `progress` (article6.ops.jobs.Progress) hears of each sheet read, then of the saving."""
+    parsed = _read(file, progress)
     iso3 = parsed.identity["iso3"]
     if iso3 and iso3 != state.iso3:
         sheet, number, letter = parsed.cells[("cover", "state_iso3")]
@@ -744,6 +749,8 @@ def import_workbook(user, state, file) -> tuple[Report | None, list[WorkbookErro
             parsed.error(*parsed.cells.get(cell, (COVER, None, "")), reason)
     if parsed.errors:
         return None, _order(parsed.errors)
+    if progress is not None:
+        progress.step("writing")
     try:
         with transaction.atomic():
             draft = Report.objects.filter(state=state, kind=kind, year=year, status=ReportStatus.DRAFT).first()

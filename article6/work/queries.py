@@ -145,6 +145,9 @@ def queue_for(user) -> dict:
             commitments_to_check(),
         ]
         queue["records_complete_set"] = records_complete_set()
+        from article6.ops.queries import task_counts
+
+        queue["tasks"] = task_counts()
     if isu or coordinator:
         queue["sections"] += [needs_unanswered(user), matches_waiting(user)]
     return queue
