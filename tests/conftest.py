@@ -72,6 +72,13 @@ def _clear_cache():
 
 
 @pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path_factory):
+    """Files a test keeps (evidence, uploads, rendered PDFs) go to a folder of its own, never
+    to the project's var/media, where the next test's records, with the same ids, would meet them."""
+    settings.MEDIA_ROOT = str(tmp_path_factory.mktemp("media"))
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """Tests make many accounts; a fast hasher keeps them quick (never used outside tests)."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

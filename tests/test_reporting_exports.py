@@ -175,6 +175,29 @@ def test_report_pdf_is_laid_out_like_the_official_forms(submitted):
     assert exports.report_pdf(submitted).startswith(b"%PDF")
 
 
+def test_a_submitted_reports_pdf_is_rendered_once_by_the_worker_and_served_from_then_on(
+    client, submitted, people, monkeypatch
+):
+    from django_tasks_db.models import DBTaskResult
+    from signin import force_login_with_second_factor
+    from tasks import run_tasks
+
+    task = DBTaskResult.objects.get(task_path="article6.reporting.tasks.render_report_pdf")
+    assert task.args_kwargs["args"] == [submitted.pk, "en"]
+    assert run_tasks() == 1
+    rendered = []
+    monkeypatch.setattr(exports, "report_pdf", lambda report: rendered.append(report) or b"%PDF-not-this")
+    force_login_with_second_factor(client, people["lao_focal_point"])
+    response = client.get(reverse("reporting:report_pdf", args=[submitted.pk]))
+    assert response.status_code == 200 and response.content.startswith(b"%PDF-1.")
+    assert rendered == []  # served as the worker rendered it
+    # A draft changes: its PDF is rendered each time, and never kept.
+    draft = filled_report(people["lao_focal_point"], submitted.state, year=2023)
+    for _ in range(2):
+        assert client.get(reverse("reporting:report_pdf", args=[draft.pk])).content == b"%PDF-not-this"
+    assert len(rendered) == 2
+
+
 def test_a_late_report_says_by_how_many_days(people, lao):
     report = filled_report(people["lao_focal_point"], lao, year=2023)
     services.submit(people["lao_focal_point"], report, today=dt.date(2024, 5, 10))

@@ -12,6 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
@@ -521,6 +522,10 @@ def submit(user, report: Report, today: dt.date | None = None) -> Report:
     if report.report_date is None:
         report.report_date = report.submitted_on
     _save(report, user)
+    # Its PDF, rendered once by the worker: its content no longer changes.
+    from article6.reporting.tasks import render_report_pdf
+
+    render_report_pdf.enqueue(report.pk, settings.LANGUAGE_CODE)
     return report
 
 

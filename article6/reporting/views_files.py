@@ -7,6 +7,7 @@ Views are thin: who may file comes from the permission layer, who may read from
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -23,6 +24,7 @@ from article6.reporting import exports, services
 from article6.reporting.forms import PeriodForm
 from article6.reporting.models import ReportKind
 from article6.reporting.services import last_content
+from article6.reporting.tasks import keep_pdf, stored_pdf
 from article6.reporting.views import readable_or_404
 from article6.reporting.workbook import build_workbook
 from article6.states.models import State
@@ -129,5 +131,12 @@ def report_csv(request, pk: int):
 
 
 def report_pdf(request, pk: int):
+    """A submitted report's PDF as the worker rendered it (reporting.tasks), or rendered now:
+    a draft's each time, a submitted one's once, then kept."""
     report = readable_or_404(request, pk)
-    return _attachment(exports.report_pdf(report), exports.PDF_CONTENT_TYPE, exports.filename(report, "pdf"))
+    language = settings.LANGUAGE_CODE
+    content = stored_pdf(report, language)
+    if content is None:
+        content = exports.report_pdf(report)
+        keep_pdf(report, language, content)
+    return _attachment(content, exports.PDF_CONTENT_TYPE, exports.filename(report, "pdf"))
