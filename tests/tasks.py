@@ -6,25 +6,12 @@ from __future__ import annotations
 
 from django_tasks_db.models import DBTaskResult
 
-from article6.ops.worker import Worker, new_worker_id
-
-
-def worker() -> Worker:
-    return Worker(
-        queue_names=["default"],
-        interval=0,
-        batch=True,
-        backend_name="default",
-        startup_delay=False,
-        max_tasks=None,
-        worker_id=new_worker_id(),
-        excluded_queue_names=[],
-    )
+from article6.ops.worker import Worker
 
 
 def run_tasks(limit: int = 100) -> int:
     """Run every task that is due, the way the worker does (retries included). Returns how many ran."""
-    runner, ran = worker(), 0
+    runner, ran = Worker.on_default_queue(interval=0, batch=True), 0
     while ran < limit:
         result = DBTaskResult.objects.ready().first()
         if result is None:

@@ -102,7 +102,9 @@ def test_a_message_comes_back_whole_from_its_task():
     assert again.attachments[0][:3] == ("report.pdf", b"%PDF-1.7 \x00\xff", "application/pdf")
 
 
-def test_a_need_filed_tells_the_coordinators_who_follow_it_through_the_worker(people, queued_mail):
+def test_a_need_filed_tells_the_coordinators_who_follow_it_through_the_worker(
+    people, queued_mail, django_capture_on_commit_callbacks
+):
     from article6.assistance import services
 
     need = Need(
@@ -114,7 +116,7 @@ def test_a_need_filed_tells_the_coordinators_who_follow_it_through_the_worker(pe
         start_year=2027,
         end_year=2027,
     )
-    with django_capture_on_commit():
+    with django_capture_on_commit_callbacks(execute=True):
         services.save_need(people["lao_focal_point"], need)
     assert mail.outbox == []
     run_tasks()
@@ -122,16 +124,9 @@ def test_a_need_filed_tells_the_coordinators_who_follow_it_through_the_worker(pe
     assert [m.to for m in mail.outbox] == [["coord@example.org"]]
     assert "Survey teams (clearance, technical)" in mail.outbox[0].body
     # Saving it again tells nobody again.
-    with django_capture_on_commit():
+    with django_capture_on_commit_callbacks(execute=True):
         services.save_need(people["lao_focal_point"], Need.objects.get(pk=need.pk))
     assert run_tasks() == 0
-
-
-def django_capture_on_commit():
-    """Run the on-commit callbacks of the block (the test's own transaction never commits)."""
-    from django.test import TestCase
-
-    return TestCase.captureOnCommitCallbacks(execute=True)
 
 
 # --- Tried again, then shown to ISU -----------------------------------------------------------

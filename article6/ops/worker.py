@@ -99,6 +99,20 @@ def requeue_interrupted(now: dt.datetime | None = None, host: str | None = None)
 
 
 class Worker(DatabaseWorker):
+    @classmethod
+    def on_default_queue(cls, *, interval: float = 1.0, batch: bool = False, max_tasks: int | None = None):
+        """The worker of `article6 worker`: the default queue and backend, a worker id of its own."""
+        return cls(
+            queue_names=["default"],
+            interval=interval,
+            batch=batch,
+            backend_name="default",
+            startup_delay=False,
+            max_tasks=max_tasks,
+            worker_id=new_worker_id(),
+            excluded_queue_names=[],
+        )
+
     def run(self) -> None:
         requeue_interrupted()
         super().run()

@@ -18,10 +18,13 @@ def pdf_path(report, language: str) -> str:
 
 def stored_pdf(report, language: str) -> bytes | None:
     """The PDF of a submitted or published report, if it has been rendered."""
-    if report.status == "draft" or not default_storage.exists(pdf_path(report, language)):
+    if report.status == "draft":
         return None
-    with default_storage.open(pdf_path(report, language), "rb") as file:
-        return file.read()
+    try:
+        with default_storage.open(pdf_path(report, language), "rb") as file:
+            return file.read()
+    except FileNotFoundError:
+        return None
 
 
 def keep_pdf(report, language: str, content: bytes) -> None:

@@ -10,7 +10,7 @@ import logging
 
 from django.core.management.base import BaseCommand, CommandError
 
-from article6.ops.worker import Worker, new_worker_id
+from article6.ops.worker import Worker
 
 
 class Command(BaseCommand):
@@ -35,15 +35,8 @@ class Command(BaseCommand):
             logger.propagate = False
             if not logger.handlers:
                 logger.addHandler(logging.StreamHandler(self.stderr))
-        worker = Worker(
-            queue_names=["default"],
-            interval=options["interval"],
-            batch=options["batch"],
-            backend_name="default",
-            startup_delay=False,
-            max_tasks=options["max_tasks"],
-            worker_id=new_worker_id(),
-            excluded_queue_names=[],
+        worker = Worker.on_default_queue(
+            interval=options["interval"], batch=options["batch"], max_tasks=options["max_tasks"]
         )
         worker.configure_signals()
         worker.run()
