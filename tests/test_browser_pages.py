@@ -49,7 +49,7 @@ VIEWPORTS = {"1366x900": {"width": 1366, "height": 900}, "390x844": {"width": 39
 DOWNLOAD_ROUTE = re.compile(r"\.(\w+|<str:\w+>)$")
 # Downloads whose address does not say so: an evidence document, the back office's scripts and lookups,
 # the health checks' JSON.
-DOWNLOADS = {"assistance:evidence", "admin:jsi18n", "admin:autocomplete", "healthz", "readyz"}
+DOWNLOADS = {"assistance:evidence", "ops:job_file", "admin:jsi18n", "admin:autocomplete", "healthz", "readyz"}
 CRAWL_LIMIT = 400
 # Where the crawl starts: the home page, and what every browser asks of a site unbidden.
 CRAWL_START = {"/": "(the start)", "/favicon.ico": "(every browser asks for it)"}

@@ -397,6 +397,12 @@ def test_a_big_export_is_made_by_the_worker_with_what_its_owner_may_see(client, 
     client.logout()
     force_login_with_second_factor(client, people["norway_partner"])
     assert client.get(reverse("ops:job_file", args=[job.pk])).status_code == 404
+    # A file removed from storage since is gone for its owner too: a 404, never a crash.
+    job.refresh_from_db()
+    job.output.storage.delete(job.output.name)
+    client.logout()
+    force_login_with_second_factor(client, people["lebanon_focal_point"])
+    assert client.get(reverse("ops:job_file", args=[job.pk])).status_code == 404
 
 
 def test_a_job_whose_task_fails_every_time_says_so_and_keeps_its_upload_for_isu(people, settings, tmp_path):

@@ -38,9 +38,12 @@ def job_file(request, pk):
     job = _job_or_404(request, pk)
     if job.state != JobState.DONE or not job.output:
         raise Http404
-    return FileResponse(
-        job.output.open("rb"), as_attachment=True, filename=job.output_name, content_type=job.output_type
-    )
+    try:
+        content = job.output.open("rb")
+    except FileNotFoundError:
+        # Removed from storage (a clean-up, a restore without the files): gone, not an error.
+        raise Http404 from None
+    return FileResponse(content, as_attachment=True, filename=job.output_name, content_type=job.output_type)
 
 
 @login_required
