@@ -286,11 +286,11 @@ def test_progress_is_written_at_most_twice_a_second_and_never_inside_a_transacti
 
 def test_the_job_page_polls_while_the_job_runs_and_stops_when_it_ends(client, people):
     job = Job.objects.create(owner=people["lao_focal_point"], kind="workbook_import", label="Workbook", state="running")
-    Job.objects.filter(pk=job.pk).update(step="reading", done=3, total=12, unit="sheets")
+    Job.objects.filter(pk=job.pk).update(step="reading", done=3000, total=12000, unit="rows")
     force_login_with_second_factor(client, people["lao_focal_point"])
     page = client.get(reverse("ops:job", args=[job.pk])).content.decode()
     assert 'hx-trigger="every 1s"' in page and "Reading the file…" in page
-    assert '<progress class="a6-progress" max="100" value="25"' in page and "25% (3 of 12)" in page
+    assert '<progress class="a6-progress" max="100" value="25"' in page and "25% (3,000 of 12,000)" in page
     partial = client.get(reverse("ops:job", args=[job.pk]), HTTP_HX_REQUEST="true").content.decode()
     assert partial.startswith('<div id="job-progress"') and "<html" not in partial
     Job.objects.filter(pk=job.pk).update(
