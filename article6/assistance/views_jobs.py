@@ -73,7 +73,7 @@ def export_commitments_later(request, fmt: str):
     job = jobs.start(
         request.user,
         "commitments_export",
-        _("Commitments as a %(format)s file") % {"format": "Excel" if fmt == "xlsx" else "CSV"},
+        _("Commitments, Excel workbook") if fmt == "xlsx" else _("Commitments, CSV file"),
         params={
             "format": fmt,
             "query": request.GET.urlencode()[:2000],
