@@ -184,6 +184,28 @@ def lacks(row, figure: str) -> list:
     return [("+" if item in needed else "−", item) for item in items]
 
 
+@register.simple_tag
+def usd(row, figure: str):
+    """{% usd row "gap" %}: a money figure in US dollars and what it cannot include for want of
+    an exchange rate; never a smaller number shown as complete. A tag rather than an included
+    template: the Funding page has one in each of its hundreds of cells."""
+    amount = money(lookup_attr(row, figure))
+    lacking = lacks(row, figure)
+    if not lacking:
+        return amount
+    parts = [
+        gettext("%(sign)s %(amount)s %(currency)s for %(year)s, no rate")
+        % {"sign": sign, "amount": money(m.amount), "currency": m.currency, "year": m.year}
+        for sign, m in lacking
+    ]
+    return format_html(
+        '{}<span class="d-block small text-body-secondary" data-testid="missing-{}">{}</span>',
+        amount,
+        figure,
+        "; ".join(parts),
+    )
+
+
 @register.filter
 def is_web_url(value) -> bool:
     """Whether a stored address may be a link: http(s) only, never javascript: and the like."""
