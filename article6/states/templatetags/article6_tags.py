@@ -4,10 +4,12 @@ dates in <time> elements, countdowns and the labels of computed values."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from urllib.parse import urlencode
 
 from django import template
 from django.urls import reverse
+from django.utils.encoding import force_str
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
@@ -182,6 +184,20 @@ def lacks(row, figure: str) -> list:
         return [("+", item) for item in items]
     needed = missing.get("needed", [])
     return [("+" if item in needed else "−", item) for item in items]
+
+
+@functools.cache
+def _choice_labels(model, name: str) -> dict:
+    return dict(model._meta.get_field(name).flatchoices)
+
+
+@register.filter
+def display(record, name: str) -> str:
+    """{{ state|display:"region" }}: what `state.get_region_display` gives, without rebuilding
+    (and hashing, translated) the field's choices at each call: a table of 125 States made
+    that a third of the home page's time."""
+    value = getattr(record, name)
+    return force_str(_choice_labels(type(record), name).get(value, value))
 
 
 @register.simple_tag
