@@ -255,6 +255,7 @@ class Server:
 
     def __init__(self, database_url: str, port: int, workers: int, log: Path):
         self.url = f"http://127.0.0.1:{port}"
+        self.workers = workers
         env = {
             **os.environ,
             "DATABASE_URL": database_url,
@@ -285,9 +286,16 @@ class Server:
             if self.process.poll() is not None or time.monotonic() > deadline:
                 sys.exit(f"article6 serve did not start: see {log}")
             time.sleep(0.5)
-        # Every worker imports and warms up before the clock starts.
+        # Every worker imports and warms up before the clock starts, as a server that has run
+        # a while: each page a few times per worker, so that each has its templates loaded
+        # and its kept figures made (which a worker does once, then every minute or so).
         for _ in range(4 * workers):
             urllib.request.urlopen(self.url + TRIVIAL, timeout=30).read()  # noqa: S310
+
+    def warm(self, reads: list) -> None:
+        for _ in range(2 * self.workers):
+            for _name, url in reads:
+                urllib.request.urlopen(self.url + url, timeout=60).read()  # noqa: S310
 
     def stop(self) -> None:
         os.killpg(self.process.pid, signal.SIGTERM)
@@ -423,7 +431,8 @@ def write_results(args, started, plans, phases, writes, took) -> None:
     lines += [
         "",
         "Stored: the needs and commitments found in the database with the writers' titles, and the "
-        "report's saved versions (one per autosave acknowledged, and one when the report was started). "
+        "report's saved versions (each autosave acknowledged saves the report twice: its date, then its "
+        "content; and once more when it was started and when it was tried before the load). "
         f"Every write acknowledged is stored: **{'yes' if writes['every_write_stored'] else 'NO'}**.",
         "",
     ]
@@ -456,6 +465,7 @@ def drive(args) -> None:
     ):
         server = Server(url, args.port, args.workers, out / f"serve{scale}.log")
         try:
+            server.warm(plans[0 if scale == 1 else 1]["reads"])
             for name, user_class, clients in runs:
                 print(f"Phase {name}: {clients} clients, {args.seconds} s …", flush=True)
                 plan = out / f"plan{scale}.json"
