@@ -8,7 +8,7 @@ PORT ?= 8000
 # The suite runs on every core (pytest-xdist); TEST_WORKERS=0 runs it in one process.
 TEST_WORKERS ?= auto
 
-.PHONY: run test install upgrade lint format messages bench clean
+.PHONY: run test install upgrade lint format messages bench bench-load bench-upgrade clean
 
 # Everything is installed from the lock file, versions and hashes, so that a clone next
 # year gets what CI tested; the project itself goes in last, without its dependencies.
@@ -75,6 +75,30 @@ bench: install
 	$(BIN)/python bench/matching.py
 	$(BIN)/python bench/assistance.py
 	$(BIN)/python bench/reporting.py
+	$(MAKE) bench-load
+
+## make bench-load: the load test (bench/load.py): `article6 serve` on the PostgreSQL database
+## of DATABASE_URL, Locust at 1 and 32 clients reading, 16 writing, then 10× the sample data;
+## about 8 minutes (BENCH_SECONDS a phase); writes bench/RESULTS.md.
+BENCH_VENV := $(VENV)-bench
+BENCH_SECONDS ?= 45
+$(BENCH_VENV)/.installed: bench/locust.lock
+	$(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install --quiet --require-hashes --no-deps -r bench/locust.lock
+	touch $@
+
+bench-load: install $(BENCH_VENV)/.installed
+	$(BIN)/python bench/load.py --locust $(BENCH_VENV)/bin/locust --seconds $(BENCH_SECONDS)
+
+## make bench-upgrade: re-lock the load generator (Locust, in .venv-bench, never in the
+## project's lock file) at its newest version, with hashes.
+bench-upgrade:
+	$(PYTHON) -m venv $(VENV)-lock
+	$(VENV)-lock/bin/python -m pip install --quiet --upgrade pip-tools
+	$(VENV)-lock/bin/pip-compile --quiet --upgrade --generate-hashes --allow-unsafe --strip-extras \
+		--no-emit-index-url --no-emit-find-links --output-file bench/locust.lock bench/locust.in
+	sed -i '5s/.*/#    make bench-upgrade/' bench/locust.lock
+	rm -f $(BENCH_VENV)/.installed
 
 clean:
-	rm -rf $(VENV) $(VENV)-lock node_modules var
+	rm -rf $(VENV) $(VENV)-lock $(VENV)-bench node_modules var

@@ -291,6 +291,9 @@ ARTICLE6_TASK_RETRY_DELAYS = tuple(
 # another worker (a worker stopped by force leaves its task behind).
 ARTICLE6_TASK_LEASE_SECONDS = int(os.environ.get("ARTICLE6_TASK_LEASE_SECONDS", "3600"))
 
+# The load test's trivial view (article6.ops.trivial), a route only when this is on.
+ARTICLE6_BENCH_TRIVIAL_VIEW = env_bool("ARTICLE6_BENCH_TRIVIAL_VIEW")
+
 # Sessions end after eight hours, or when the browser closes.
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(8 * 3600)))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True

@@ -1,9 +1,10 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from article6.accounts import backoffice
-from article6.ops import health
+from article6.ops import health, trivial
 from article6.redirects import set_language
 
 admin.site.site_header = _("article6 administration")
@@ -33,3 +34,6 @@ urlpatterns = [
     path("", include("article6.work.urls")),
     path("", include("article6.ops.urls")),
 ]
+# The load test's yardstick (bench/load.py), never a route unless the bench turns it on.
+if settings.ARTICLE6_BENCH_TRIVIAL_VIEW:
+    urlpatterns += trivial.urlpatterns

@@ -74,6 +74,8 @@ def home(request):
             "map_counts": counts[:-1],
             "map_summary": summary,
             "map_spec": home_charts.world_map(entries, static(home_map.GEO_STATIC_PATH), profile_urls, day, summary),
+            # Made once for the map; the table of every State links with the same addresses.
+            "profile_urls": profile_urls,
             "years_spec": home_charts.membership_over_time(membership.years, years_title),
             "years_title": years_title,
         },

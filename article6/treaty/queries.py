@@ -104,6 +104,47 @@ def clocks(as_of: dt.date, states=None) -> list[StateClock]:
     return [clock(s, as_of) for s in qs]
 
 
+# Every State's clock on a day is what the home page, the States list and the deadlines
+# compute first, and the same for every reader (public data). Kept per process and day:
+# forgotten at once in the process where a State, an obligation fact or a meeting is saved
+# or deleted (forget_clocks, connected in treaty.apps), and after a minute in the others.
+CLOCKS_CACHE_SECONDS = 60
+_generation = [0]
+
+
+def forget_clocks(**_signal) -> None:
+    _generation[0] += 1
+
+
+# The clocks themselves stay in this process's memory: unpickling 125 States from the cache
+# would cost a good part of what computing them does. The cache holds a ticket to them, so
+# that they expire, and are forgotten when the cache is cleared, as the cache's own entries.
+_kept: dict[str, object] = {}
+
+
+def _cached(name: str, as_of: dt.date | None, compute):
+    import uuid
+
+    from django.core.cache import cache
+
+    key = f"article6:treaty:{name}:{_generation[0]}:{as_of.isoformat() if as_of else ''}"
+    ticket = cache.get(key)
+    found = _kept.get(ticket) if ticket else None
+    if found is None:
+        found = compute()
+        if len(_kept) >= 64:  # a few dozen days at most; most requests ask for today
+            _kept.clear()
+        ticket = uuid.uuid4().hex
+        _kept[ticket] = found
+        cache.set(key, ticket, CLOCKS_CACHE_SECONDS)
+    return found
+
+
+def all_clocks(as_of: dt.date) -> list[StateClock]:
+    """Every State's clock on `as_of`, by name: three queries, none when kept (see above)."""
+    return _cached("clocks", as_of, lambda: clocks(as_of))
+
+
 def membership(as_of: dt.date) -> rules.Membership:
     """States Parties, Signatories and in-force counts on a date, by region (one query)."""
     rows = State.objects.only(
@@ -150,7 +191,7 @@ def state_exists(iso3: str) -> bool:
 
 
 def meetings_with_opening() -> list[tuple[str, dt.date]]:
-    return list(Meeting.objects.exclude(opens=None).values_list("code", "opens"))
+    return _cached("meetings", None, lambda: list(Meeting.objects.exclude(opens=None).values_list("code", "opens")))
 
 
 @dataclass(frozen=True)
@@ -166,12 +207,12 @@ class PassedDeadline:
 
 
 def _deadline_clocks(start: dt.date, iso3: str | None, known_on: dt.date | None) -> list[StateClock]:
-    qs = State.objects.all()
+    found = all_clocks(start)
     if iso3:
-        qs = qs.filter(iso3=iso3.upper())
+        found = [c for c in found if c.state.iso3 == iso3.upper()]
     if known_on is not None:
-        qs = qs.filter(deposit_date__lte=known_on)
-    return clocks(start, qs)
+        found = [c for c in found if c.state.deposit_date is not None and c.state.deposit_date <= known_on]
+    return found
 
 
 def _in_period(
@@ -278,10 +319,9 @@ def search_states(
 
     Returns the States and how many of each status matched before the status
     filter, so a page can offer them as choices. Three queries."""
-    qs = State.objects.all()
+    found = all_clocks(as_of)
     if region:
-        qs = qs.filter(region=region)
-    found = clocks(as_of, qs)
+        found = [c for c in found if c.state.region == region]
     text = folded((q or "").strip())
     if text:
         found = [c for c in found if text in folded(c.state.name) or text == c.state.iso3.casefold()]

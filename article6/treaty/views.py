@@ -14,6 +14,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_page
 
 from article6.asof import as_of_from_request, today
 from article6.paging import page_of
@@ -23,6 +24,10 @@ from article6.treaty.forms import DeadlineFilterForm
 
 PAGE_MONTHS = 12
 FEED_MONTHS = 24
+# Calendar apps poll the feed; the deadlines move only when the treaty data does, and then by
+# days: the same answer is given for five minutes (per address and language, to everyone:
+# the feed is public), and calendar apps and proxies are told they may keep it as long.
+FEED_CACHE_SECONDS = 300
 ROWS_PER_PAGE = 100
 
 
@@ -88,6 +93,7 @@ def _event(request, item: queries.StateDeadline, stamp: dt.datetime) -> icalenda
     return event
 
 
+@cache_page(FEED_CACHE_SECONDS)
 def deadlines_ics(request):
     form = _form(request, today(), FEED_MONTHS)
     ignored = form.ignored()
