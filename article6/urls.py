@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from article6.accounts import backoffice
+from article6.accounts import views as accounts_views
 from article6.ops import health, trivial
 from article6.redirects import set_language
 
@@ -23,6 +24,8 @@ urlpatterns = [
     path("readyz", health.readyz, name="readyz"),
     # Django's language switch, its redirect checked by the site's one rule (article6.redirects).
     path("i18n/setlang/", set_language, name="set_language"),
+    # Before allauth's own: the sign-in form with its limit (accounts.limits).
+    path("accounts/login/", accounts_views.sign_in, name="account_login"),
     path("accounts/", include("article6.accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("api/v1/", include("article6.api.urls")),

@@ -7,6 +7,13 @@ from django.utils.translation import ngettext
 from article6.accounts.emails import normalise_email
 
 
+def client_address(request) -> str:
+    """The address a request comes from, as allauth's own limits read it."""
+    from allauth.account.adapter import get_adapter
+
+    return get_adapter(request).get_client_ip(request)
+
+
 class InvitationOnlyAdapter(DefaultAccountAdapter):
     """No open sign-up: accounts come from invitations sent by ISU staff. Addresses are
     compared in one form (accounts.emails); redirects follow the site's one rule
@@ -17,6 +24,14 @@ class InvitationOnlyAdapter(DefaultAccountAdapter):
 
     def clean_email(self, email: str) -> str:
         return normalise_email(super().clean_email(email))
+
+    def authentication_failed(self, request, **credentials) -> None:
+        """A wrong password (or an unknown e-mail) counts towards the sign-in limits."""
+        from article6.accounts import limits
+
+        super().authentication_failed(request, **credentials)
+        account = credentials.get("email") or credentials.get("username") or ""
+        limits.failed(account=account, address=client_address(request))
 
     def is_safe_url(self, url: str) -> bool:
         from allauth.core import context

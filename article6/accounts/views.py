@@ -112,3 +112,22 @@ def forbidden(request, exception=None):
     """The 403 page: says what the person lacks rather than a bare error."""
     reason = str(exception) if exception is not None and str(exception) else ""
     return render(request, "403.html", {"exception": reason}, status=403)
+
+
+def sign_in(request, *args, **kwargs):
+    """allauth's sign-in form, answered 429 with Retry-After (a page saying how long to wait)
+    while the e-mail typed, or the address it comes from, has too many failed sign-ins
+    (accounts.limits); the password is then not checked at all."""
+    from allauth.account.views import login
+    from django.shortcuts import render
+
+    from article6.accounts import limits
+    from article6.accounts.adapter import client_address
+
+    if request.method == "POST":
+        seconds = limits.retry_after(account=request.POST.get("login", ""), address=client_address(request))
+        if seconds:
+            response = render(request, "429.html", {"retry_after": seconds, "minutes": -(-seconds // 60)}, status=429)
+            response["Retry-After"] = str(seconds)
+            return response
+    return login(request, *args, **kwargs)

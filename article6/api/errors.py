@@ -7,6 +7,9 @@
 - 404 `{"detail": "..."}`: an unknown State, organisation or declaration;
 - 409 `{"detail": "..."}`: the record is not in a state that allows the operation;
 - 405 `{"detail": "..."}`: a method the path does not have (`Allow` names those it has);
+- 413 `{"detail": [{"parameter": "body", "reason"}]}`: a body larger than the API reads;
+- 415 `{"detail": [{"parameter": "Content-Type", "reason"}]}`: a body sent as another type than JSON;
+- 429 `{"detail": "..."}`: a token past its changes a minute, with `Retry-After`;
 - 404 also for a path the API does not have;
 - 422 `{"detail": [{"parameter", "reason"}]}`: a parameter or a field of the body that
   is not a valid value, or that the record's own validation refuses;
@@ -20,7 +23,7 @@ import json
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.signals import got_request_exception
 from django.db import connections, transaction
@@ -34,7 +37,7 @@ from ninja.parser import Parser
 from pydantic import Field
 
 from article6.api.auth import TooManyWrites
-from article6.assistance.filters import UnknownValue
+from article6.assistance.filters import APART, UnknownValue
 
 
 class ParameterError(Schema):
@@ -80,11 +83,28 @@ class UnreadableBody(Exception):
     """A request body that is not JSON (400, naming the body)."""
 
 
+class NotJson(Exception):
+    """A request body sent as another type than JSON (415, naming the Content-Type)."""
+
+
+#: What a body may be sent as: JSON, or a type that says it is JSON (application/merge-patch+json).
+def _is_json(content_type: str) -> bool:
+    return content_type == "application/json" or (
+        content_type.startswith("application/") and content_type.endswith("+json")
+    )
+
+
 class JsonParser(Parser):
     """Ninja's JSON parser, saying why a body cannot be read. A number with a point or an
     exponent is read as a Decimal, never through a float: an amount keeps every digit."""
 
     def parse_body(self, request):
+        # A body sent without a type is read as JSON; one sent as a form, or as text, is refused.
+        if request.content_type and not _is_json(request.content_type):
+            raise NotJson(
+                _("The body is sent as “%(type)s”: send it as JSON (Content-Type: application/json).")
+                % {"type": request.content_type[:100]}
+            )
         try:
             return json.loads(request.body, parse_float=Decimal)
         except json.JSONDecodeError as exc:
@@ -96,7 +116,8 @@ class JsonParser(Parser):
             raise UnreadableBody(_("The body is not valid JSON: it is not UTF-8 text.")) from exc
 
 
-#: Every operation with a body answers so when the body cannot be read (ninja reads it first).
+#: Every operation with a body answers so when the body cannot be read (ninja reads it first);
+#: api.v1 adds the 413 and 415 to each.
 UNREADABLE_BODY = {400: ParameterErrors}
 
 UNEXPECTED = gettext_noop("Something went wrong on our side; it is logged. Please try again later.")
@@ -144,6 +165,8 @@ def json_not_allowed(view):
 
 
 def _reason(error: dict) -> str:
+    if error.get("type") == APART:
+        return str(error["msg"])
     if error.get("type") == "value_error" and "error" in error.get("ctx", {}):
         return str(error["ctx"]["error"])  # our own message, without pydantic's prefix
     return str(error.get("msg", "invalid value"))
@@ -170,7 +193,19 @@ def install(api) -> None:
         if isinstance(exc.__cause__, UnreadableBody):
             detail = [{"parameter": "body", "reason": str(exc.__cause__)}]
             return api.create_response(request, {"detail": detail}, status=400)
+        if isinstance(exc.__cause__, NotJson):
+            detail = [{"parameter": "Content-Type", "reason": str(exc.__cause__)}]
+            return api.create_response(request, {"detail": detail}, status=415)
+        if isinstance(exc.__cause__, RequestDataTooBig):
+            return too_large(request, exc.__cause__)
         return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
+
+    @api.exception_handler(RequestDataTooBig)
+    def too_large(request, exc: RequestDataTooBig):
+        reason = _("The body is larger than %(size)s bytes, the most the API reads.") % {
+            "size": settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        }
+        return api.create_response(request, {"detail": [{"parameter": "body", "reason": reason}]}, status=413)
 
     @api.exception_handler(ValidationError)
     def parameter_errors(request, exc: ValidationError):
@@ -179,7 +214,10 @@ def install(api) -> None:
             {"parameter": _parameter([str(part) for part in error.get("loc", ())]), "reason": _reason(error)}
             for error in exc.errors
         ]
-        return api.create_response(request, {"detail": detail}, status=422)
+        # Valid values that do not go together (a last year before the first) are a 400, as
+        # BadParameter's; a 422 as soon as one value is not valid on its own.
+        apart = all(error.get("type") == APART for error in exc.errors)
+        return api.create_response(request, {"detail": detail}, status=400 if apart else 422)
 
     @api.exception_handler(DjangoValidationError)
     def record_errors(request, exc: DjangoValidationError):

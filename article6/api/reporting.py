@@ -24,7 +24,7 @@ from pydantic import Field
 from article6.api.auth import OPTIONAL, OPTIONAL_SECURITY
 from article6.api.errors import BadParameter, Detail, NotFound, ParameterErrors
 from article6.api.paging import Page, Paging
-from article6.api.params import Iso3, IsoDate
+from article6.api.params import Iso3Filter, IsoDate
 from article6.asof import today
 from article6.reporting import queries, rules, services
 from article6.reporting.models import FIRST_YEAR, LAST_YEAR, Form, FormStatus, ReportKind, ReportStatus
@@ -282,7 +282,7 @@ def state_reports(
 )
 def list_reports(
     request,
-    state: Annotated[Iso3 | None, Query(description="Only this State's reports (ISO3 code, any case).")] = None,
+    state: Annotated[Iso3Filter | None, Query(description="Only this State's reports (ISO3 code, any case).")] = None,
     kind: Annotated[ReportKind | None, Query(description="Only initial reports or annual updates.")] = None,
     year: Annotated[Year | None, Query(description="Only annual updates covering this year.")] = None,
     status: Annotated[ReportStatus | None, Query(description="Only reports in this status.")] = None,

@@ -23,8 +23,8 @@ from pydantic import Field
 from article6.api.auth import OPTIONAL, OPTIONAL_SECURITY
 from article6.api.errors import BadParameter, NotFound, ParameterErrors
 from article6.api.paging import Page, Paging
-from article6.api.params import Iso3, IsoDate
-from article6.asof import today
+from article6.api.params import Iso3Filter, IsoDate
+from article6.asof import EARLIEST, today
 from article6.states.models import Region
 from article6.treaty import queries, rules
 from article6.treaty.forms import MAX_YEARS
@@ -289,19 +289,29 @@ def membership(
 )
 def deadlines(
     request,
-    start: Annotated[IsoDate | None, Query(alias="from", description="First day (YYYY-MM-DD); default today.")] = None,
+    start: Annotated[
+        IsoDate | None,
+        Query(
+            alias="from",
+            description="First day (YYYY-MM-DD); default today, or 12 months before `to` when `to` is earlier "
+            "(never before 2008-05-30).",
+        ),
+    ] = None,
     end: Annotated[
         IsoDate | None,
         Query(alias="to", description="Last day (YYYY-MM-DD); default 12 months after from; at most 10 years."),
     ] = None,
     article: Annotated[ArticleNumber | None, Query(description="Only the deadlines of this article.")] = None,
-    state: Annotated[Iso3 | None, Query(description="Only this State (ISO3 code, any case).")] = None,
+    state: Annotated[Iso3Filter | None, Query(description="Only this State (ISO3 code, any case).")] = None,
 ):
     """Every deadline from `from` to `to`, both included, in date order: Art. 7
     reports, Art. 3 and Art. 4 deadlines, and the last days to request an
     extension. Obligations are taken as they stand on `from`."""
     # Five queries at most: the State asked for, the meetings, States, facts, their meetings.
     first = start or today()
+    if start is None and end is not None and end < first:
+        # Only `to` given, and in the past: the 12 months up to it, not a period that ends before it starts.
+        first = max(EARLIEST, rules.add_months(end, -DEFAULT_DEADLINE_MONTHS))
     last = end or rules.add_months(first, DEFAULT_DEADLINE_MONTHS)
     if last < first:
         raise BadParameter("to", "The end of the period cannot be before its start.")

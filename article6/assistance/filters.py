@@ -14,9 +14,10 @@ from typing import Annotated, Any, Literal
 from django.db.models import Q
 from django.utils.translation import gettext as _
 from ninja import Schema
-from pydantic import AfterValidator, Field, ValidationInfo, field_validator
+from pydantic import AfterValidator, BeforeValidator, Field, ValidationInfo, WithJsonSchema, field_validator
+from pydantic_core import PydanticCustomError
 
-from article6.api.params import Iso3  # the parameter types only: no router is loaded
+from article6.api.params import PADDING, Iso3Filter, blank_is_none  # the parameter types only: no router is loaded
 from article6.assistance import queries
 from article6.assistance.models import (
     FIRST_YEAR,
@@ -34,6 +35,8 @@ from article6.treaty.models import Pillar
 from article6.treaty.queries import ISO3_CODE
 
 MAX_ID = 2**63 - 1  # the largest the database's ids hold
+#: The type of a validation error for valid values that do not go together (a 400 in the API).
+APART = "values_apart"
 
 
 class UnknownValue(Exception):
@@ -46,16 +49,22 @@ class UnknownValue(Exception):
 
 
 def _provider_key(value: str) -> str:
-    key = value.strip().upper()
-    if not (ISO3_CODE.fullmatch(key) or (key.isascii() and key.isdigit() and 0 < int(key) <= MAX_ID)):
+    key = value.strip(PADDING).upper()
+    if not (ISO3_CODE.fullmatch(key) or (key.isascii() and key.isdigit() and 0 < int(key))):
         raise ValueError(
             _("“%(value)s” is neither a State's ISO3 code nor an organisation's id.") % {"value": value[:20]}
         )
     return key
 
 
-# A donor State's ISO3 code or an organisation's id.
-ProviderKey = Annotated[str, AfterValidator(_provider_key)]
+# A donor State's ISO3 code or an organisation's id (an id no record can have names no
+# organisation: a 400, as for an unknown one); empty means not filtered on.
+ProviderKey = Annotated[
+    str | None,
+    BeforeValidator(blank_is_none),
+    AfterValidator(lambda value: None if value is None else _provider_key(value)),
+    WithJsonSchema({"type": "string", "pattern": r"^[ \t]*([A-Za-z]{3}|0*[1-9][0-9]{0,18})?[ \t]*$"}),
+]
 Year = Annotated[int, Field(ge=FIRST_YEAR, le=LAST_YEAR)]
 RegionName = Literal[tuple(Region.values)]  # type: ignore[valid-type]
 #: Needs still asked for: open, or partly covered (a gap remains), as the reader sees them.
@@ -81,7 +90,7 @@ def _json_list_has(field: str, value: str) -> Q:
 
 def _provider_q(key: str, parameter: str) -> Q:
     if key.isdigit():
-        if not Organisation.objects.filter(pk=int(key)).exists():
+        if int(key) > MAX_ID or not Organisation.objects.filter(pk=int(key)).exists():
             raise UnknownValue(parameter, _("No organisation has the id “%(id)s”.") % {"id": key})
         return Q(provider_organisation_id=int(key))
     return Q(provider_state=_state(key, parameter))
@@ -90,7 +99,7 @@ def _provider_q(key: str, parameter: str) -> Q:
 class NeedFilters(Schema):
     """The filters of the needs."""
 
-    state: Iso3 | None = Field(None, description="Only needs of this State (ISO3 code, any case).")
+    state: Iso3Filter = Field(None, description="Only needs of this State (ISO3 code, any case).")
     pillar: Pillar | None = None
     modality: Modality | None = None
     status: NeedStatusFilter | None = Field(
@@ -132,12 +141,10 @@ class OfferFilters(Schema):
     kind: OfferKind | None = None
     urgent: bool | None = Field(None, description="true: only offers that answer urgent requests (Art. 6(6)).")
     region: RegionName | None = Field(None, description="Only offers for this region.")
-    state: Iso3 | None = Field(
+    state: Iso3Filter = Field(
         None, description="Only offers that name this State (ISO3 code) among those of interest, or its region."
     )
-    provider: ProviderKey | None = Field(
-        None, description="Only offers of this donor State (ISO3 code) or organisation (id)."
-    )
+    provider: ProviderKey = Field(None, description="Only offers of this donor State (ISO3 code) or organisation (id).")
     year: Year | None = Field(None, description="Only offers whose period covers this year.")
 
     def apply(self, offers):
@@ -166,8 +173,8 @@ class OfferFilters(Schema):
 class CommitmentFilters(Schema):
     """The filters of the commitments."""
 
-    recipient: Iso3 | None = Field(None, description="Only commitments to this State (ISO3 code).")
-    provider: ProviderKey | None = Field(
+    recipient: Iso3Filter = Field(None, description="Only commitments to this State (ISO3 code).")
+    provider: ProviderKey = Field(
         None, description="Only commitments of this donor State (ISO3 code) or organisation (id)."
     )
     pillar: Pillar | None = Field(None, description="Only commitments with a share for this pillar.")
@@ -195,7 +202,9 @@ class CommitmentFilters(Schema):
 class GapFilters(Schema):
     """The filters of the gap table (the Funding page)."""
 
-    state: list[Iso3] | None = Field(None, description="Only these States (ISO3 codes; the parameter repeated).")
+    state: list[Iso3Filter] | None = Field(
+        None, description="Only these States (ISO3 codes; the parameter repeated; an empty one is left out)."
+    )
     region: RegionName | None = Field(None, description="Only States of this region.")
     year: Year | None = None
     pillar: Pillar | None = None
@@ -203,8 +212,8 @@ class GapFilters(Schema):
     def rows(self, user) -> list:
         # One query more with `state`, one with `region`.
         rows = queries.gap(user, year=self.year, pillar=self.pillar)
-        if self.state:
-            codes = set(self.state)
+        codes = {code for code in self.state or () if code}
+        if codes:
             known = set(State.objects.filter(iso3__in=codes).values_list("iso3", flat=True))
             for code in sorted(codes - known):
                 raise UnknownValue("state", _("No State has the ISO3 code “%(code)s”.") % {"code": code})
@@ -243,7 +252,9 @@ class SuggestionFilters(Schema):
         # On `to_year`, so that the refusal names the parameter (the page's field, the API's 422).
         first = info.data.get("from_year")
         if value is not None and first is not None and value < first:
-            raise ValueError(_("The last year comes before the first."))
+            # Two valid years that do not go together: the API's 400 (api.errors), which no
+            # schema can say, where a value that is not a year at all is a 422.
+            raise PydanticCustomError(APART, _("The last year comes before the first."))
         return value
 
     def to_matching(self):

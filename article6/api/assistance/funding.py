@@ -19,7 +19,7 @@ from article6.api.assistance.schemas import Currency, MissingOut
 from article6.api.errors import BadParameter
 from article6.api.numbers import Amount
 from article6.api.paging import Page, Paging
-from article6.api.params import Iso3
+from article6.api.params import Iso3Filter
 from article6.assistance import rules
 from article6.assistance.filters import GapFilters, Year
 from article6.assistance.models import ExchangeRate
@@ -125,7 +125,7 @@ def _numbers(value):
 )
 def get_funding(
     request,
-    state: Annotated[Iso3 | None, Query(description="Only commitments to this State (ISO3 code).")] = None,
+    state: Annotated[Iso3Filter | None, Query(description="Only commitments to this State (ISO3 code).")] = None,
     year: Annotated[Year | None, Query(description="Only the amounts of this year.")] = None,
 ):
     """The commitments the caller may see with their committed, disbursed and expended

@@ -6,14 +6,13 @@ the funding table, the gap and the exchange rates are in funding.py, beside thei
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from typing import Annotated
 
 from ninja import Path, Schema
 from pydantic import AfterValidator, ConfigDict, Field, StringConstraints
 
 from article6.accounts.models import Visibility
-from article6.api.numbers import Amount
+from article6.api.numbers import Amount, decimal_in
 from article6.api.paging import Page
 from article6.api.params import Iso3
 from article6.assistance.filters import MAX_ID, RegionName, Year
@@ -41,7 +40,11 @@ def _currency(value: str) -> str:
 # An ISO 4217 code, any case; the records' own validation says whether it is known.
 Currency = Annotated[str, StringConstraints(max_length=3), AfterValidator(_currency)]
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
-Money = Annotated[Decimal, Field(max_digits=18, decimal_places=2)]
+# An amount a body gives: a JSON number, to the cent (api.numbers).
+Money = decimal_in(digits=18, places=2)
+#: The keys of a body's object of years, or of need ids: numbers written as text.
+YEAR_KEYS = {"propertyNames": {"pattern": r"^(200[89]|20[1-9][0-9]|2100)$"}}
+ID_KEYS = {"propertyNames": {"pattern": r"^[1-9][0-9]{0,17}$"}}
 Language = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}$")]
 
 ID_PATH = Path(ge=1, le=MAX_ID, description="The record's id.")
@@ -251,14 +254,14 @@ class NeedFields(_Fields):
     modality: Modality = None
     priority: Priority = None
     urgent: bool = Field(None, description="Emergency assistance is asked for (Art. 6(6)).")
-    amount: Money | None = Field(None, gt=0, description="Required for a financial need; null: none.")
+    amount: Annotated[Money, Field(gt=0)] | None = Field(None, description="Required for a financial need; null: none.")
     currency: Currency = Field(None, description="ISO 4217 code; required with an amount.")
-    yearly: dict[Year, Annotated[Money, Field(ge=0)]] | None = Field(None, description=YEARLY)
+    yearly: dict[Year, Annotated[Money, Field(ge=0)]] | None = Field(
+        None, description=YEARLY, json_schema_extra=YEAR_KEYS
+    )
     start_year: Year = None
     end_year: Year = None
-    quantity: Annotated[Decimal, Field(ge=0, max_digits=16, decimal_places=2)] | None = Field(
-        None, description="Null: none."
-    )
+    quantity: Annotated[decimal_in(digits=16, places=2), Field(ge=0)] | None = Field(None, description="Null: none.")
     quantity_unit: str = Field(None, description="m2, munitions, survivors, expert_months, people, items.")
     declared_status: DeclaredNeedStatus = None
     national_plan: str = Field(None, max_length=300)
@@ -350,14 +353,17 @@ class CommitmentIn(_In):
     currency: Currency
     cluster_munition_specific: bool = False
     visibility: Visibility = Visibility.PUBLIC
-    pillar_shares: dict[Pillar, Annotated[Decimal, Field(ge=0, le=100, max_digits=5, decimal_places=2)]] = Field(
-        default_factory=dict, description="Pillar → percent; adding up to 100."
+    pillar_shares: dict[Pillar, Annotated[decimal_in(digits=5, places=2), Field(ge=0, le=100)]] = Field(
+        default_factory=dict,
+        description="Pillar → percent; adding up to 100.",
+        json_schema_extra={"propertyNames": {"enum": list(Pillar.values)}},
     )
     amounts: list[AmountIn] = Field(default_factory=list)
     needs: dict[Id, Annotated[Money, Field(gt=0)] | None] = Field(
         default_factory=dict,
         description="Need id → the amount towards it, in the commitment's currency (null: all of it). "
         "Only needs of the recipient State.",
+        json_schema_extra=ID_KEYS,
     )
 
 

@@ -13,6 +13,7 @@ from pydantic import Field
 
 from article6.api.assistance.common import DETAIL_RESPONSES, READ, visible
 from article6.api.assistance.schemas import ID_PATH
+from article6.api.errors import ParameterErrors
 from article6.assistance import queries, suggestions
 from article6.assistance.filters import SuggestionFilters
 
@@ -89,7 +90,7 @@ class OfferSuggestions(Schema):
 
 @router.get(
     "/needs/{id}/suggestions",
-    response={200: NeedSuggestions, **DETAIL_RESPONSES},
+    response={200: NeedSuggestions, 400: ParameterErrors, **DETAIL_RESPONSES},
     operation_id="get_need_suggestions",
     summary="The offers suggested for a need, with their score, why and why not; those that cannot help",
     **READ,
@@ -114,7 +115,7 @@ def get_need_suggestions(
 
 @router.get(
     "/offers/{id}/suggestions",
-    response={200: OfferSuggestions, **DETAIL_RESPONSES},
+    response={200: OfferSuggestions, 400: ParameterErrors, **DETAIL_RESPONSES},
     operation_id="get_offer_suggestions",
     summary="The needs suggested for an offer, with their score, why and why not; those it cannot help",
     **READ,
