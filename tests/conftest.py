@@ -86,3 +86,16 @@ def _media_root(request, settings, tmp_path_factory):
 def _fast_password_hashing(settings):
     """Tests make many accounts; a fast hasher keeps them quick (never used outside tests)."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+API_FUZZ_GROUP = "api_schema_fuzz"
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    """The API's fuzz tests (tests/test_api_schema_fuzz.py) share one database set-up, made once
+    per process: they run in one xdist group. Schemathesis generates them, and its tests do not
+    take the module's `pytestmark`, so the group is set here, before pytest-xdist reads it."""
+    for item in items:
+        if item.nodeid.split("::")[0].endswith("test_api_schema_fuzz.py"):
+            item.add_marker(pytest.mark.xdist_group(API_FUZZ_GROUP))

@@ -18,7 +18,7 @@ from article6.api.assistance.common import (
 from article6.api.assistance.schemas import Currency, MissingOut
 from article6.api.errors import BadParameter
 from article6.api.numbers import Amount
-from article6.api.paging import Page, Paging
+from article6.api.paging import DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET, Page, Paging
 from article6.api.params import Iso3Filter
 from article6.assistance import rules
 from article6.assistance.filters import GapFilters, Year
@@ -97,9 +97,15 @@ class FundingTotalsOut(Schema):
 class FundingOut(Schema):
     model_config = ConfigDict(extra="allow")
 
-    commitments: list[FundingCommitmentOut]
-    totals: FundingTotalsOut
+    commitments: list[FundingCommitmentOut] = Field(description="Every commitment, or the page asked for.")
+    totals: FundingTotalsOut = Field(description="Over every commitment that matches, whatever the page.")
     problems: list[dict[str, Any]] = Field(description="Amounts that could not be shown in US dollars, and why.")
+    # Only with `limit` or `offset`: the page's place, as every list operation gives it.
+    count: int = Field(None, description="With limit or offset only: how many commitments match.")
+    limit: int = Field(None, description="With limit or offset only.")
+    offset: int = Field(None, description="With limit or offset only.")
+    next_offset: int | None = Field(None, description="With limit or offset only; null on the last page.")
+    previous_offset: int | None = Field(None, description="With limit or offset only; null on the first page.")
 
 
 # --- Funding, gap, exchange rates ------------------------------------------------------------------
@@ -119,6 +125,7 @@ def _numbers(value):
 @router.get(
     "/funding",
     response={200: FundingOut, **LIST_RESPONSES},
+    exclude_unset=True,  # the page's fields only when a page is asked for
     operation_id="get_funding",
     summary="The funding table: commitments with their amounts, in their currency and in US dollars",
     **READ,
@@ -127,10 +134,19 @@ def get_funding(
     request,
     state: Annotated[Iso3Filter | None, Query(description="Only commitments to this State (ISO3 code).")] = None,
     year: Annotated[Year | None, Query(description="Only the amounts of this year.")] = None,
+    limit: Annotated[
+        int | None,
+        Query(ge=1, le=MAX_LIMIT, description=f"A page of this many commitments (at most {MAX_LIMIT}); left out: all."),
+    ] = None,
+    offset: Annotated[
+        int | None, Query(ge=0, le=MAX_OFFSET, description="How many commitments the page skips; left out: 0.")
+    ] = None,
 ):
     """The commitments the caller may see with their committed, disbursed and expended
     amounts, in their currency and in US dollars, and the totals: the same table as
-    `article6 funding --json`."""
+    `article6 funding --json`. With `limit` or `offset`, `commitments` is one page of it
+    (and `count`, `limit`, `offset`, `next_offset`, `previous_offset` say where), while
+    `totals` and `problems` still cover every commitment."""
     # The queries of assistance.funding.funding_json: one for the State given, the exchange rates,
     # the commitments with their providers and recipient, their shares, their amounts; one more
     # for a signed-in caller (their roles).
@@ -138,9 +154,13 @@ def get_funding(
 
     try:
         # Never None: to funding_json, None is the command line, which sees everything.
-        return _numbers(funding_json(request.user, state=state, year=year))
+        table = _numbers(funding_json(request.user, state=state, year=year))
     except UnknownState:
         raise BadParameter("state", _("No State has the ISO3 code “%(code)s”.") % {"code": state}) from None
+    if limit is None and offset is None:
+        return table  # the command line's shape, unchanged
+    page = Paging(limit=limit or DEFAULT_LIMIT, offset=offset or 0).page(table["commitments"])
+    return {**table, "commitments": page.pop("items"), **page}
 
 
 def gap_out(row) -> dict:
