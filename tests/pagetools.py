@@ -82,6 +82,10 @@ def add_states(count: int = 50) -> None:
             ObligationFact(state=state, article=3, kind="holds_stockpiles", date=dt.date(2019, 1, 1), source="t")
         )
     ObligationFact.objects.bulk_create(facts)
+    # bulk_create sends no post_save: forget the kept clocks as a saved State would.
+    from article6.treaty.queries import forget_clocks
+
+    forget_clocks()
 
 
 @dataclass
