@@ -253,7 +253,10 @@ ACCOUNT_EMAIL_NOTIFICATIONS = True
 ACCOUNT_LOGOUT_REDIRECT_URL = "/"
 # Changes an API token may make in a minute (a 429 with Retry-After beyond; article6.api.auth).
 API_TOKEN_WRITES_PER_MINUTE = int(os.environ.get("API_TOKEN_WRITES_PER_MINUTE", "120"))
-ACCOUNT_RATE_LIMITS = {"login_failed": "5/m/ip,5/5m/key", "reset_password": "5/m/ip,3/m/key"}
+# Failed passwords are limited by SIGN_IN_LIMITS below, which answer with Retry-After; allauth's
+# per-address limit (5 a minute) would answer first, without it. Its per-account limit stays:
+# it also counts the codes of the second factor.
+ACCOUNT_RATE_LIMITS = {"login_failed": "5/5m/key", "reset_password": "5/m/ip,3/m/key"}
 # Failed sign-ins an account (the e-mail typed) or an address may have within the window (in
 # seconds) before the next attempt is answered 429 with Retry-After (article6.accounts.limits).
 SIGN_IN_LIMITS = {"per_account": 5, "per_address": 20, "window": 15 * 60}

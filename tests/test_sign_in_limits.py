@@ -83,3 +83,16 @@ def test_the_page_says_the_minutes_to_wait_rounded_up(client, db, monkeypatch, s
     refused = sign_in(client, "lao@example.org", "wrong")
     assert refused.status_code == 429 and refused["Retry-After"] == str(seconds)
     assert f"Try again in {minutes} minute" in refused.content.decode()
+
+
+def test_with_the_settings_as_shipped_every_refusal_says_when_to_try_again(client, people):
+    """allauth's own limit on failed sign-ins (5 a minute from an address) used to answer first,
+    with a 429 that had no Retry-After; the site's limits are the only ones now."""
+    from django.conf import settings
+
+    answers = [sign_in(client, f"guess{number}@example.org", "wrong") for number in range(8)]
+    assert [answer.status_code for answer in answers] == [200] * 8
+    for _attempt in range(settings.SIGN_IN_LIMITS["per_account"]):
+        assert sign_in(client, "lao@example.org", "wrong").status_code == 200
+    refused = sign_in(client, "lao@example.org", PASSWORD)
+    assert refused.status_code == 429 and int(refused["Retry-After"]) > 0
