@@ -53,11 +53,17 @@ def fuzz_data(django_db_setup, django_db_blocker):
     made once for the module in a transaction rolled back at its end."""
     import datetime as dt
 
+    from django.core import signals
+    from django.db import close_old_connections
     from people import everyone
 
     from article6.states.reference import load_reference
     from article6.states.sample import load_sample
 
+    # The WSGI handler closes the connection when a request ends, as a server must; here it
+    # would end the module's transaction (PostgreSQL), so it is kept, as Django's test client does.
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
     with django_db_blocker.unblock(), transaction.atomic():
         load_reference(today=dt.date(2026, 11, 22))
         load_sample()
@@ -68,6 +74,8 @@ def fuzz_data(django_db_setup, django_db_blocker):
         }
         yield tokens
         transaction.set_rollback(True)
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
 
 
 @pytest.fixture(scope="module", autouse=True)
