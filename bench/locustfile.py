@@ -65,23 +65,15 @@ class Writer(HttpUser):
                 allow_redirects=False,
                 catch_response=True,
             )
-        elif kind == "need":
-            body = {**PLAN["need"], "title": f"{PLAN['need']['title']} {mark}"}
-            response = self.client.post(
-                "/api/v1/needs",
-                json=body,
-                headers={"Authorization": f"Bearer {self.need_token}"},
-                name="POST /api/v1/needs",
-                allow_redirects=False,
-                catch_response=True,
-            )
         else:
-            body = {**PLAN["commitment"], "title": f"{PLAN['commitment']['title']} {mark}"}
+            path, token = (
+                ("/api/v1/needs", self.need_token) if kind == "need" else ("/api/v1/commitments", self.commitment_token)
+            )
             response = self.client.post(
-                "/api/v1/commitments",
-                json=body,
-                headers={"Authorization": f"Bearer {self.commitment_token}"},
-                name="POST /api/v1/commitments",
+                path,
+                json={**PLAN[kind], "title": f"{PLAN[kind]['title']} {mark}"},
+                headers={"Authorization": f"Bearer {token}"},
+                name=f"POST {path}",
                 allow_redirects=False,
                 catch_response=True,
             )
